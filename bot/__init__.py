@@ -1,0 +1,1 @@
+"""Shopdesk: the store-side services behind the assistant."""

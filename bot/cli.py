@@ -1,0 +1,168 @@
+"""The command line: database set-up, catalog import, tokens, and starting the services."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import signal
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from bot.auth import issue_shopper_token
+from bot.config import PROJECT_ROOT, get_settings
+from bot.rasa_env import rasa_environment
+from bot.store.db import create_schema, make_engine, make_session_factory, session_scope
+from bot.store.importer import CatalogImportError, import_catalog
+from bot.store.models import Customer, Product
+from bot.store.seed import seed_store
+
+RASA = str(Path(sys.executable).with_name("rasa"))
+
+
+def _factory():  # type: ignore[no-untyped-def]
+    settings = get_settings()
+    engine = make_engine(settings.store_db_url, timeout_s=settings.db_timeout_s)
+    create_schema(engine)
+    return make_session_factory(engine)
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    factory = _factory()
+    with session_scope(factory) as session:
+        if args.action == "seed":
+            seed_store(session, seed=args.seed)
+        elif args.action == "ensure":
+            if session.execute(select(func.count(Product.id))).scalar():
+                print("store database already has a catalog; leaving it as it is")
+                return 0
+            seed_store(session, seed=args.seed)
+        elif args.action == "import":
+            try:
+                count = import_catalog(session, path=Path(args.file))
+            except (CatalogImportError, OSError) as exc:
+                print(f"import failed, nothing was changed: {exc}", file=sys.stderr)
+                return 1
+            print(f"imported {count} products")
+            return 0
+    print(f"store database ready ({args.action})")
+    return 0
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    with session_scope(_factory()) as session:
+        customer = session.execute(
+            select(Customer).where(func.lower(Customer.email) == args.email.lower())
+        ).scalar()
+        if customer is None:
+            print(f"no customer with e-mail {args.email}", file=sys.stderr)
+            return 1
+        print(issue_shopper_token(customer.id, secret=settings.jwt_secret, ttl_s=args.ttl))
+    return 0
+
+
+def rasa_command(
+    service: str, port: int, env: dict[str, str], extra: Sequence[str] = ()
+) -> list[str]:
+    """The rasa command line that starts one of our services in the environment `env`."""
+    if service == "actions":
+        return [RASA, "run", "actions", "--actions", "actions", "--port", str(port), *extra]
+    endpoints = [
+        "--endpoints",
+        "endpoints.yml",
+        "--credentials",
+        "credentials.yml",
+        "--model",
+        env["SHOPDESK_MODEL_DIR"],
+    ]
+    if service == "shell":
+        return [RASA, "shell", *endpoints, *extra]
+    return [
+        RASA,
+        "run",
+        *endpoints,
+        "--port",
+        str(port),
+        "--cors",
+        env.get("SHOPDESK_CORS_ORIGIN", f"http://localhost:{port}"),
+        *extra,
+    ]
+
+
+def cmd_service(args: argparse.Namespace) -> int:
+    """Run one service in the foreground, or all of them with `run`."""
+    env = rasa_environment()
+    if args.service != "run":
+        port = args.port or (5055 if args.service == "actions" else 5005)
+        return subprocess.call(
+            rasa_command(args.service, port, env, args.extra), cwd=PROJECT_ROOT, env=env
+        )
+    procs = [
+        subprocess.Popen(rasa_command("actions", 5055, env), cwd=PROJECT_ROOT, env=env),
+        subprocess.Popen(rasa_command("serve", args.port or 5005, env), cwd=PROJECT_ROOT, env=env),
+    ]
+    print(
+        "Shopdesk is starting. When Rasa says 'Rasa server is up and running':\n"
+        "  chat in a terminal:  make shell\n"
+        "  REST:  curl -s localhost:5005/webhooks/rest/webhook "
+        '-d \'{"sender": "me", "message": "hi"}\'\n'
+        "Ctrl-C stops everything.",
+        flush=True,
+    )
+    try:
+        while all(p.poll() is None for p in procs):
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                procs[0].wait(timeout=1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.send_signal(signal.SIGINT)
+        for p in procs:
+            try:
+                p.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                p.kill()
+    return max((p.returncode or 0) for p in procs)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    db = sub.add_parser("db", help="create, seed or import into the store database")
+    db.add_argument(
+        "action",
+        choices=("seed", "ensure", "import"),
+        help="seed: replace with the demo store; ensure: seed only if empty; "
+        "import: load a catalog CSV",
+    )
+    db.add_argument("file", nargs="?", help="CSV file for import")
+    db.add_argument("--seed", type=int, default=7, help="random seed of the demo store")
+    db.set_defaults(func=cmd_db)
+    token = sub.add_parser("token", help="print a store-signed token for a customer")
+    token.add_argument("email")
+    token.add_argument("--ttl", type=int, default=3600)
+    token.set_defaults(func=cmd_token)
+    for name, text in (
+        ("run", "start the action server and Rasa together"),
+        ("serve", "start the Rasa server (REST + socket.io)"),
+        ("actions", "start the action server"),
+        ("shell", "chat with the assistant in this terminal"),
+    ):
+        service = sub.add_parser(name, help=text)
+        service.add_argument("--port", type=int, default=0)
+        service.add_argument("extra", nargs=argparse.REMAINDER, help="passed on to rasa")
+        service.set_defaults(func=cmd_service, service=name)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    if getattr(args, "action", None) == "import" and not args.file:
+        build_parser().error("db import needs a CSV file")
+    sys.exit(args.func(args))

@@ -1,0 +1,60 @@
+"""One typed settings object, read from the environment."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+VAR_DIR = PROJECT_ROOT / "var"
+DEV_JWT_SECRET = "shopdesk-development-secret-change-me"
+
+
+class SettingsError(ValueError):
+    """The environment holds a setting that cannot be used."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    environment: str
+    store_db_url: str
+    db_timeout_s: float
+    jwt_secret: str
+    max_verification_attempts: int
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+
+def _float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    try:
+        return float(raw) if raw else default
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a number, got {raw!r}") from exc
+
+
+def load_settings() -> Settings:
+    """Read settings from the environment; refuse development secrets in production."""
+    environment = os.environ.get("SHOPDESK_ENV", "development")
+    if environment not in ("development", "production"):
+        raise SettingsError("SHOPDESK_ENV must be 'development' or 'production'")
+    jwt_secret = os.environ.get("SHOPDESK_JWT_SECRET", DEV_JWT_SECRET)
+    if environment == "production" and (jwt_secret == DEV_JWT_SECRET or len(jwt_secret) < 32):
+        raise SettingsError("set SHOPDESK_JWT_SECRET to a random secret of 32+ characters")
+    return Settings(
+        environment=environment,
+        store_db_url=os.environ.get("SHOPDESK_DB_URL", f"sqlite:///{VAR_DIR / 'store.db'}"),
+        db_timeout_s=_float("SHOPDESK_DB_TIMEOUT", 3.0),
+        jwt_secret=jwt_secret,
+        max_verification_attempts=int(_float("SHOPDESK_MAX_VERIFICATION_ATTEMPTS", 5)),
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings, read once."""
+    return load_settings()

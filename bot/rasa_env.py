@@ -1,0 +1,28 @@
+"""The environment Rasa's own processes read through endpoints.yml, with local defaults."""
+
+from __future__ import annotations
+
+import os
+
+from bot.config import VAR_DIR
+
+RASA_ENV_DEFAULTS: dict[str, str] = {
+    # Conversations: any SQLAlchemy URL (SQLite file by default, postgresql://... in production).
+    "SHOPDESK_TRACKER_URL": f"sqlite:///{VAR_DIR / 'tracker.db'}",
+    # Lock store: in_memory for one Rasa process, redis for replicas.
+    "SHOPDESK_LOCK_STORE": "in_memory",
+    "SHOPDESK_REDIS_HOST": "127.0.0.1",
+    "SHOPDESK_REDIS_PORT": "6379",
+    "SHOPDESK_ACTION_URL": "http://127.0.0.1:5055/webhook",
+    "SHOPDESK_MODEL_DIR": "models",
+    "RASA_TELEMETRY_ENABLED": "false",
+}
+
+
+def rasa_environment() -> dict[str, str]:
+    """This process's environment with every Rasa-facing default filled in."""
+    env = dict(os.environ)
+    for key, value in RASA_ENV_DEFAULTS.items():
+        env.setdefault(key, value)
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    return env

@@ -1,0 +1,1 @@
+"""The store's database: models, sessions and query functions."""

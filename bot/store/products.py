@@ -1,0 +1,94 @@
+"""Catalog search by words, category, brand, colour, size and price."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from bot.store.models import OrderLine, Product, ProductVariant
+
+STOPWORDS = frozenset(
+    "a an the for me my some any i im i'm looking want need show find do you have sell "
+    "with in of and or under over below above than less more cheap cheaper buy get "
+    "something anything like this that please can is are there".split()
+)
+
+
+@dataclass(frozen=True)
+class ProductQuery:
+    text: str | None = None
+    category: str | None = None
+    brand: str | None = None
+    colour: str | None = None
+    size: str | None = None
+    min_price: Decimal | None = None
+    max_price: Decimal | None = None
+    in_stock_only: bool = True
+
+
+def search_words(text: str) -> list[str]:
+    """The words of a shopper's request that can match a product, singularised."""
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    return [w[:-1] if len(w) > 3 and w.endswith("s") else w for w in words if w not in STOPWORDS]
+
+
+def search_products(session: Session, *, query: ProductQuery, limit: int = 5) -> list[Product]:
+    """Active products matching every filter and as many of the words as possible."""
+    stmt = select(Product).where(Product.active.is_(True))
+    if query.category:
+        stmt = stmt.where(func.lower(Product.category) == query.category.lower())
+    if query.brand:
+        stmt = stmt.where(func.lower(Product.brand) == query.brand.lower())
+    if query.min_price is not None:
+        stmt = stmt.where(Product.price >= query.min_price)
+    if query.max_price is not None:
+        stmt = stmt.where(Product.price <= query.max_price)
+    variant_filters = []
+    if query.colour:
+        variant_filters.append(func.lower(ProductVariant.colour) == query.colour.lower())
+    if query.size:
+        variant_filters.append(func.lower(ProductVariant.size) == query.size.lower())
+    if query.in_stock_only:
+        variant_filters.append(ProductVariant.stock > 0)
+    if variant_filters:
+        stmt = stmt.where(
+            Product.variants.any(and_(*variant_filters))  # type: ignore[attr-defined]
+        )
+    words = search_words(query.text or "")
+    if words:
+        haystack = func.lower(Product.title + " " + Product.category + " " + Product.brand)
+        stmt = stmt.where(or_(*(haystack.contains(w) for w in words)))
+    stmt = stmt.options(selectinload(Product.variants)).order_by(Product.id)
+    candidates = list(session.execute(stmt).scalars())
+    if words:
+        candidates.sort(key=lambda p: -_word_hits(p, words))
+    return candidates[:limit]
+
+
+def _word_hits(product: Product, words: list[str]) -> int:
+    text = f"{product.title} {product.category} {product.brand} {product.description}".lower()
+    return sum(w in text for w in words)
+
+
+def find_product(session: Session, *, name: str) -> Product | None:
+    """The product that best matches a name the shopper typed."""
+    found = search_products(session, query=ProductQuery(text=name, in_stock_only=False), limit=1)
+    return found[0] if found else None
+
+
+def best_sellers(session: Session, *, limit: int = 5) -> list[Product]:
+    sold = func.coalesce(func.sum(OrderLine.quantity), 0)
+    stmt = (
+        select(Product)
+        .outerjoin(OrderLine, OrderLine.product_id == Product.id)
+        .where(Product.active.is_(True))
+        .group_by(Product.id)
+        .order_by(sold.desc(), Product.id)
+        .limit(limit)
+        .options(selectinload(Product.variants))
+    )
+    return list(session.execute(stmt).scalars())
