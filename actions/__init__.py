@@ -1,0 +1,1 @@
+"""rasa-sdk custom actions: thin translators between the conversation and the store."""

@@ -1,0 +1,54 @@
+"""The shape every store-backed action shares: answer the shopper even when the store is down."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.identity import Identity, identity_of, identity_slots
+from actions.replies import say_locked, say_unavailable
+from actions.store_access import StoreUnavailable
+
+YES_NO = [{"title": "Yes", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}]
+
+
+class StoreAction(Action):
+    """An action that talks to the store; subclasses implement `act`."""
+
+    needs_verified_order = False
+    """Forms' submit actions: stop at once when verification was locked."""
+
+    def name(self) -> str:  # pragma: no cover - every subclass names itself
+        raise NotImplementedError
+
+    async def act(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, identity: Identity
+    ) -> list[EventType]:
+        raise NotImplementedError
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        remember = [SlotSet(k, v) for k, v in identity_slots(tracker).items()]
+        if self.needs_verified_order and tracker.get_slot("verification_locked"):
+            say_locked(dispatcher)
+            return remember
+        try:
+            return remember + await self.act(dispatcher, tracker, identity_of(tracker))
+        except StoreUnavailable:
+            say_unavailable(dispatcher)
+            return remember
+
+
+def reset(*slots: str) -> list[EventType]:
+    return [SlotSet(s, None) for s in slots]
+
+
+def as_text(value: Any) -> str:
+    if isinstance(value, list):
+        value = value[0] if value else ""
+    return str(value or "").strip()

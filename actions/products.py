@@ -1,0 +1,108 @@
+"""Finding products by description, category, brand, colour, size and price; product details."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.orm import Session
+
+from actions.base import StoreAction, as_text, reset
+from actions.identity import Identity
+from actions.order_text import money
+from actions.store_access import in_store
+from bot.store.models import Product
+from bot.store.products import ProductQuery, find_product, search_products
+
+SEARCH_SLOTS = ("product", "category", "brand", "colour", "size", "max_price", "min_price")
+
+
+def price(value: object) -> Decimal | None:
+    match = re.search(r"\d+(?:[.,]\d{1,2})?", as_text(value))
+    try:
+        return Decimal(match.group(0).replace(",", ".")) if match else None
+    except InvalidOperation:
+        return None
+
+
+def product_line(product: Product) -> str:
+    return f"- {product.title}, {money(product.price)} (/products/{product.sku})"
+
+
+def query_of(tracker: Tracker) -> ProductQuery:
+    return ProductQuery(
+        text=as_text(tracker.get_slot("product")) or tracker.latest_message.get("text"),
+        category=as_text(tracker.get_slot("category")) or None,
+        brand=as_text(tracker.get_slot("brand")) or None,
+        colour=as_text(tracker.get_slot("colour")) or None,
+        size=as_text(tracker.get_slot("size")) or None,
+        min_price=price(tracker.get_slot("min_price")),
+        max_price=price(tracker.get_slot("max_price")),
+    )
+
+
+class ActionProductSearch(StoreAction):
+    def name(self) -> str:
+        return "action_product_search"
+
+    async def act(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, identity: Identity
+    ) -> list[EventType]:
+        query = query_of(tracker)
+
+        def search(session: Session) -> list[str]:
+            found = search_products(session, query=query, limit=5)
+            if not found and query.text:  # the words were too specific: keep only the filters
+                found = search_products(
+                    session, query=ProductQuery(**{**query.__dict__, "text": None}), limit=5
+                )
+            return [product_line(p) for p in found]
+
+        lines = await in_store(search)
+        if lines:
+            dispatcher.utter_message(text="Here's what I found:\n" + "\n".join(lines))
+        else:
+            dispatcher.utter_message(
+                text="I couldn't find anything matching that in stock. "
+                "Try fewer details, or another colour, size or budget."
+            )
+        return reset(*SEARCH_SLOTS)
+
+
+class ActionProductDetails(StoreAction):
+    def name(self) -> str:
+        return "action_product_details"
+
+    async def act(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, identity: Identity
+    ) -> list[EventType]:
+        name = " ".join(
+            filter(None, (as_text(tracker.get_slot(s)) for s in ("brand", "product")))
+        ) or tracker.latest_message.get("text", "")
+        size = as_text(tracker.get_slot("size")).upper()
+
+        def details(session: Session) -> str:
+            product = find_product(session, name=name)
+            if product is None:
+                return "I couldn't find that product. Could you give me its name or brand?"
+            in_stock = [v for v in product.variants if v.stock > 0]
+            sizes = sorted({v.size for v in in_stock})
+            colours = sorted({v.colour for v in in_stock})
+            stock = (
+                f"In stock in {', '.join(colours)}; sizes {', '.join(sizes)}."
+                if in_stock
+                else "It's out of stock at the moment."
+            )
+            if size and in_stock:
+                stock += (
+                    f" Size {size} is available."
+                    if size in sizes
+                    else f" Size {size} is sold out, sorry."
+                )
+            return f"{product.title}, {money(product.price)}. {product.description}\n{stock}"
+
+        dispatcher.utter_message(text=await in_store(details))
+        return reset(*SEARCH_SLOTS)

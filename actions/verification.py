@@ -1,0 +1,143 @@
+"""Forms that act on one order ask for it and prove it is the shopper's before anything else."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy.orm import Session
+
+from actions.identity import Identity, identity_of, identity_slots
+from actions.replies import (
+    BAD_EMAIL,
+    BAD_ORDER_NUMBER,
+    NOT_FOUND,
+    NOT_IN_ACCOUNT,
+    say_unavailable,
+)
+from actions.store_access import StoreUnavailable, in_store
+from bot.config import get_settings
+from bot.store.models import Order
+from bot.store.orders import find_guest_order, find_order
+
+ORDER_NUMBER = re.compile(r"(?<!\d)(1\d{5})(?!\d)")
+EMAIL = re.compile(r"^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,190}\.[A-Za-z]{2,24}$")
+
+
+def _first(value: Any) -> str:
+    if isinstance(value, list):
+        value = value[0] if value else ""
+    return str(value or "")
+
+
+def normalise_order_number(value: Any) -> str | None:
+    match = ORDER_NUMBER.search(_first(value))
+    return match.group(1) if match else None
+
+
+def normalise_email(value: Any) -> str | None:
+    email = _first(value).strip().strip(".,;<>").lower()
+    return email if EMAIL.match(email) else None
+
+
+class VerifiedOrderForm(FormValidationAction):
+    """Validation shared by every form that acts on a single order."""
+
+    def name(self) -> str:  # pragma: no cover - every subclass names itself
+        raise NotImplementedError
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        if tracker.get_slot("verification_locked"):
+            return []
+        identity = identity_of(tracker)
+        number = normalise_order_number(tracker.get_slot("order_number"))
+        slots = domain_slots
+        if identity.logged_in or (number and number in identity.verified_orders):
+            slots = [s for s in slots if s != "email"]
+        if tracker.get_slot("order_blocked"):
+            slots = [s for s in slots if s in ("order_number", "email")]
+        return slots
+
+    def blocked(self, order: Order, session: Session, now: datetime) -> bool:
+        """Whether the order's state rules out this form's change (the submit action says why)."""
+        return False
+
+    def _check(self, session: Session, identity: Identity, number: str) -> str:
+        order = find_order(session, number=number)
+        if order is None or not identity.may_see(
+            order_number=order.number, order_customer_id=order.customer_id
+        ):
+            return "missing"
+        return "blocked" if self.blocked(order, session, datetime.utcnow()) else "ok"
+
+    async def validate_order_number(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        number = normalise_order_number(value)
+        if number is None:
+            dispatcher.utter_message(text=BAD_ORDER_NUMBER)
+            return {"order_number": None}
+        identity = identity_of(tracker)
+        if not identity.logged_in and number not in identity.verified_orders:
+            return {"order_number": number, "order_blocked": False}
+        try:
+            outcome = await in_store(lambda s: self._check(s, identity, number))
+        except StoreUnavailable:
+            say_unavailable(dispatcher)
+            return {"order_number": None}
+        if outcome == "missing":
+            dispatcher.utter_message(text=NOT_IN_ACCOUNT)
+            return {**identity_slots(tracker), "order_number": None}
+        return {
+            **identity_slots(tracker),
+            "order_number": number,
+            "order_blocked": outcome == "blocked",
+        }
+
+    async def validate_email(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        email = normalise_email(value)
+        number = normalise_order_number(tracker.get_slot("order_number"))
+        if email is None:
+            dispatcher.utter_message(text=BAD_EMAIL)
+            return {"email": None}
+        if not number:
+            return {"email": email}
+
+        def check(session: Session) -> str:
+            order = find_guest_order(session, number=number, email=email)
+            if order is None:
+                return "missing"
+            return "blocked" if self.blocked(order, session, datetime.utcnow()) else "ok"
+
+        try:
+            outcome = await in_store(check)
+        except StoreUnavailable:
+            say_unavailable(dispatcher)
+            return {"email": None}
+        if outcome != "missing":
+            verified = sorted(identity_of(tracker).verified_orders | {number})
+            return {
+                "email": email,
+                "verified_orders": verified,
+                "order_blocked": outcome == "blocked",
+            }
+        failures = int(tracker.get_slot("verification_failures") or 0) + 1
+        dispatcher.utter_message(text=NOT_FOUND)
+        return {
+            "order_number": None,
+            "email": None,
+            "verification_failures": float(failures),
+            "verification_locked": failures >= get_settings().max_verification_attempts,
+        }
