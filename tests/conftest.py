@@ -1,0 +1,93 @@
+"""Shared fixtures: a freshly seeded store per test, on SQLite and (when configured) PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import sessionmaker
+
+from actions.store_access import session_factory
+from bot.config import get_settings
+from bot.store.db import create_schema, make_engine, make_session_factory, session_scope
+from bot.store.seed import seed_store
+
+PG_URL = os.environ.get("SHOPDESK_TEST_PG_URL", "")
+BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
+TEMPLATE_DB = "shopdesk_seed"
+TEST_DB = "shopdesk_test"
+
+
+def _pg_admin():  # type: ignore[no-untyped-def]
+    return create_engine(PG_URL, isolation_level="AUTOCOMMIT", future=True)
+
+
+def _pg_url(database: str) -> str:
+    return str(make_url(PG_URL).set(database=database))
+
+
+def _seed(url: str) -> None:
+    engine = make_engine(url)
+    create_schema(engine)
+    with session_scope(make_session_factory(engine)) as session:
+        seed_store(session)
+    engine.dispose()
+
+
+def _recreate_pg(database: str, template: str | None = None) -> None:
+    admin = _pg_admin()
+    with admin.connect() as conn:
+        conn.execute(
+            text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :db"),
+            {"db": database},
+        )
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{database}"'))
+        suffix = f' TEMPLATE "{template}"' if template else ""
+        conn.execute(text(f'CREATE DATABASE "{database}"{suffix}'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def seeded_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """One seeded database per backend, copied for every test that needs a store."""
+    templates = {}
+    sqlite_file = tmp_path_factory.mktemp("seed") / "store.db"
+    _seed(f"sqlite:///{sqlite_file}")
+    templates["sqlite"] = str(sqlite_file)
+    if PG_URL:  # configured means required: an unreachable server fails the run
+        _recreate_pg(TEMPLATE_DB)
+        _seed(_pg_url(TEMPLATE_DB))
+        templates["postgresql"] = TEMPLATE_DB
+    return templates
+
+
+@pytest.fixture(params=BACKENDS)
+def store_url(
+    request: pytest.FixtureRequest, seeded_templates: dict[str, str], tmp_path: Path
+) -> str:
+    """The URL of a private copy of the seeded demo store."""
+    if request.param == "sqlite":
+        copy = tmp_path / "store.db"
+        shutil.copy(seeded_templates["sqlite"], copy)
+        return f"sqlite:///{copy}"
+    _recreate_pg(TEST_DB, template=seeded_templates["postgresql"])
+    return _pg_url(TEST_DB)
+
+
+@pytest.fixture
+def store(store_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[sessionmaker]:
+    """Point the actions at the store copy; yields a session factory for checking results."""
+    monkeypatch.setenv("SHOPDESK_DB_URL", store_url)
+    get_settings.cache_clear()
+    session_factory.cache_clear()
+    engine = make_engine(store_url)
+    yield make_session_factory(engine)
+    engine.dispose()
+    session_factory().kw["bind"].dispose()
+    session_factory.cache_clear()
+    get_settings.cache_clear()
