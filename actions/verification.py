@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from abc import abstractmethod
 from datetime import datetime
 from typing import Any
 
@@ -47,8 +48,8 @@ def normalise_email(value: Any) -> str | None:
 class VerifiedOrderForm(FormValidationAction):
     """Validation shared by every form that acts on a single order."""
 
-    def name(self) -> str:  # pragma: no cover - every subclass names itself
-        raise NotImplementedError
+    @abstractmethod
+    def name(self) -> str: ...
 
     async def required_slots(
         self,
