@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from actions.masking import mask_card, mask_street
+from actions.masking import mask_card, mask_email, mask_street
 from bot.store.models import Order, OrderStatus
 
 STATUS_WORDS = {
@@ -69,4 +69,5 @@ def order_details(order: Order) -> str:
             else payment.method.replace("_", " ")
         )
         parts.append(f"Payment: {paid_with} ({payment.status.value}).")
+    parts.append(f"We send updates on this order to {mask_email(order.customer.email)}.")
     return "\n".join(parts)

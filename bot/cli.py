@@ -11,11 +11,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import sessionmaker
 
 from bot.auth import issue_shopper_token
 from bot.config import PROJECT_ROOT, get_settings
 from bot.rasa_env import rasa_environment
-from bot.store.db import create_schema, make_engine, make_session_factory, session_scope
+from bot.store.db import make_engine, make_session_factory, migrate, session_scope
 from bot.store.importer import CatalogImportError, import_catalog
 from bot.store.models import Customer, Product
 from bot.store.seed import seed_store
@@ -23,15 +24,18 @@ from bot.store.seed import seed_store
 RASA = str(Path(sys.executable).with_name("rasa"))
 
 
-def _factory():  # type: ignore[no-untyped-def]
+def _factory() -> sessionmaker:
+    """Sessions on the store database, migrated to the newest schema first."""
     settings = get_settings()
-    engine = make_engine(settings.store_db_url, timeout_s=settings.db_timeout_s)
-    create_schema(engine)
-    return make_session_factory(engine)
+    migrate(settings.store_db_url)
+    return make_session_factory(make_engine(settings.store_db_url, timeout_s=settings.db_timeout_s))
 
 
 def cmd_db(args: argparse.Namespace) -> int:
     factory = _factory()
+    if args.action == "migrate":
+        print("store database schema is up to date")
+        return 0
     with session_scope(factory) as session:
         if args.action == "seed":
             seed_store(session, seed=args.seed)
@@ -137,8 +141,9 @@ def build_parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="create, seed or import into the store database")
     db.add_argument(
         "action",
-        choices=("seed", "ensure", "import"),
-        help="seed: replace with the demo store; ensure: seed only if empty; "
+        choices=("migrate", "seed", "ensure", "import"),
+        help="(every action migrates the schema first) migrate: only that; "
+        "seed: replace with the demo store; ensure: seed only if empty; "
         "import: load a catalog CSV",
     )
     db.add_argument("file", nargs="?", help="CSV file for import")

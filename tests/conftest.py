@@ -14,7 +14,7 @@ from sqlalchemy.orm import sessionmaker
 
 from actions.store_access import session_factory
 from bot.config import get_settings
-from bot.store.db import create_schema, make_engine, make_session_factory, session_scope
+from bot.store.db import make_engine, make_session_factory, migrate, session_scope
 from bot.store.seed import seed_store
 
 PG_URL = os.environ.get("SHOPDESK_TEST_PG_URL", "")
@@ -32,8 +32,8 @@ def _pg_url(database: str) -> str:
 
 
 def _seed(url: str) -> None:
+    migrate(url)
     engine = make_engine(url)
-    create_schema(engine)
     with session_scope(make_session_factory(engine)) as session:
         seed_store(session)
     engine.dispose()

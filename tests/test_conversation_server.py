@@ -86,6 +86,8 @@ def test_a_guest_proves_the_order_and_gets_its_status(running: Running):
     status = chat.reply(order.email)
     assert status.startswith(f"Order {order.number} (placed ")
     assert "is on its way" in status
+    logs = running.actions.log.read_text() + running.rasa.log.read_text()
+    assert order.email not in logs and "where is my order" not in logs
 
 
 def test_a_wrong_email_reveals_nothing(running: Running):

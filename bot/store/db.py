@@ -7,11 +7,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from alembic import command
+from alembic.config import Config
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.store.models import Base
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
 
 # SQLite stores NUMERIC as text/float; prices keep two decimals, so the round trip is exact.
 warnings.filterwarnings("ignore", message=r"Dialect sqlite\+pysqlite does \*not\* support Decimal")
@@ -51,10 +54,16 @@ def session_scope(factory: sessionmaker) -> Iterator[Session]:
         session.close()
 
 
-def create_schema(engine: Engine) -> None:
-    """Create every table that does not exist yet."""
-    Base.metadata.create_all(engine)
+def alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
 
 
-def drop_schema(engine: Engine) -> None:
-    Base.metadata.drop_all(engine)
+def migrate(url: str) -> None:
+    """Create the store's tables, or bring them up to the newest schema."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    command.upgrade(alembic_config(url), "head")

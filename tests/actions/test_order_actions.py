@@ -111,3 +111,12 @@ def test_a_shipped_order_is_not_cancelled_and_gets_the_return_path(store: sessio
     [text] = texts(messages)
     assert "can't be cancelled any more" in text and "return it" in text
     assert order_status(store, order.number) is OrderStatus.SHIPPED
+
+
+def test_order_details_mask_the_email(store: sessionmaker):
+    order = pick(store, OrderStatus.DELIVERED)
+    _, messages = run_action(ActionOrderStatus(), make_tracker(slots=verified_guest(order.number)))
+    [text] = texts(messages)
+    local, domain_part = order.email.split("@")
+    assert f"{local[0]}***{local[-1]}@{domain_part}" in text
+    assert order.email not in text

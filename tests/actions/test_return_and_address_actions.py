@@ -7,7 +7,12 @@ from sqlalchemy.orm import sessionmaker
 
 from actions.address import ActionChangeAddress, ValidateAddressForm
 from actions.confirmations import ActionAskConfirm
-from actions.returns import ActionRefundStatus, ActionReturnOrder, ValidateReturnForm
+from actions.returns import (
+    ActionAskReturnItem,
+    ActionRefundStatus,
+    ActionReturnOrder,
+    ValidateReturnForm,
+)
 from bot.store.models import Order, OrderStatus, ReturnRequest
 from tests.actions.store_picks import order_status, pick
 from tests.rasa_helpers import make_tracker, run_action, slot_events, texts
@@ -111,3 +116,35 @@ def test_address_change_is_validated_confirmed_and_saved(store: sessionmaker):
             "10117",
             "Berlin",
         )
+
+
+def test_return_form_understands_items_reasons_and_refund_words(store: sessionmaker):
+    order = pick(store, OrderStatus.DELIVERED, recent_days=20)
+    base = {"order_number": order.number, "verified_orders": [order.number]}
+    _, asked = run_action(
+        ActionAskReturnItem(), make_tracker(slots=base, active_loop="return_form")
+    )
+    payloads = [b["payload"] for b in asked[0]["buttons"]]
+    assert f'/inform{{"return_item":"{order.line_ids[0]}"}}' in payloads
+
+    def validate(slot: str, value: str) -> tuple[dict, list[str]]:
+        tracker = make_tracker(
+            slots={**base, slot: value, "requested_slot": slot}, active_loop="return_form"
+        )
+        tracker.events = [{"event": "slot", "name": slot, "value": value}]
+        events, messages = run_action(ValidateReturnForm(), tracker)
+        return slot_events(events), texts(messages)
+
+    assert validate("return_item", "all of them")[0]["return_item"] == ",".join(
+        str(i) for i in order.line_ids
+    )
+    assert validate("return_item", "the banana")[0]["return_item"] is None
+    assert validate("refund_method", "put it back on my card please")[0]["refund_method"] == (
+        "original_payment"
+    )
+    assert validate("refund_method", "a voucher is fine")[0]["refund_method"] == "store_credit"
+    slots, said = validate("refund_method", "whatever")
+    assert slots["refund_method"] is None and "original payment method" in said[0]
+    assert validate("return_reason", "it arrived damaged")[0]["return_reason"] == (
+        "it arrived damaged"
+    )

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
-from bot.store.db import create_schema, make_engine, make_session_factory, session_scope
+from bot.store.db import make_engine, make_session_factory, migrate, session_scope
 from bot.store.models import Customer, Order, OrderStatus, Product
 from bot.store.seed import seed_store
 
@@ -16,8 +16,8 @@ TODAY = datetime(2026, 6, 1, 12, 0)
 
 
 def _snapshot(url: str) -> list[tuple]:
+    migrate(url)
     engine = make_engine(url)
-    create_schema(engine)
     with session_scope(make_session_factory(engine)) as session:
         seed_store(session, seed=3, today=TODAY)
     with session_scope(make_session_factory(engine)) as session:
