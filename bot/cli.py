@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -15,6 +16,7 @@ from sqlalchemy.orm import sessionmaker
 
 from bot.auth import issue_shopper_token
 from bot.config import PROJECT_ROOT, get_settings
+from bot.nlu_review import export_yaml
 from bot.rasa_env import rasa_environment
 from bot.store.db import make_engine, make_session_factory, migrate, session_scope
 from bot.store.importer import CatalogImportError, import_catalog
@@ -53,6 +55,15 @@ def cmd_db(args: argparse.Namespace) -> int:
             print(f"imported {count} products")
             return 0
     print(f"store database ready ({args.action})")
+    return 0
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    """Write the queued uncertain messages as Rasa NLU YAML for labelling."""
+    with session_scope(_factory()) as session:
+        text, count = export_yaml(session, include_exported=args.all, now=datetime.utcnow())
+    Path(args.file).write_text(text, encoding="utf-8")
+    print(f"wrote {count} message(s) to {args.file}")
     return 0
 
 
@@ -149,6 +160,11 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_argument("file", nargs="?", help="CSV file for import")
     db.add_argument("--seed", type=int, default=7, help="random seed of the demo store")
     db.set_defaults(func=cmd_db)
+    review = sub.add_parser("review", help="export uncertain messages for labelling")
+    review.add_argument("action", choices=("export",))
+    review.add_argument("file", help="the Rasa NLU YAML file to write")
+    review.add_argument("--all", action="store_true", help="include already exported ones")
+    review.set_defaults(func=cmd_review)
     token = sub.add_parser("token", help="print a store-signed token for a customer")
     token.add_argument("email")
     token.add_argument("--ttl", type=int, default=3600)

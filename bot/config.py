@@ -23,6 +23,8 @@ class Settings:
     db_timeout_s: float
     jwt_secret: str
     max_verification_attempts: int
+    review_below: float
+    """Messages classified with less confidence than this go to the NLU review table."""
 
     @property
     def is_production(self) -> bool:
@@ -51,6 +53,7 @@ def load_settings() -> Settings:
         db_timeout_s=_float("SHOPDESK_DB_TIMEOUT", 3.0),
         jwt_secret=jwt_secret,
         max_verification_attempts=int(_float("SHOPDESK_MAX_VERIFICATION_ATTEMPTS", 5)),
+        review_below=_float("SHOPDESK_REVIEW_BELOW", 0.75),
     )
 
 

@@ -73,6 +73,7 @@ def service_env(store_url: str, tracker_url: str, actions_port: int) -> dict[str
             "SHOPDESK_TRACKER_URL": tracker_url,
             "SHOPDESK_ACTION_URL": f"http://127.0.0.1:{actions_port}/webhook",
             "SHOPDESK_DB_TIMEOUT": "2",
+            "SHOPDESK_REVIEW_BELOW": "1.01",  # queue every message, to see the review wiring work
             "SHOPDESK_MODEL_DIR": os.environ.get("SHOPDESK_MODEL_DIR", "models"),
         }
     )

@@ -6,18 +6,20 @@ Needs a trained model (`make train`); `make test` trains before it runs pytest.
 from __future__ import annotations
 
 import shutil
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from actions.store_access import UNAVAILABLE_TEXT
 from bot.auth import issue_shopper_token
 from bot.config import DEV_JWT_SECRET
 from bot.store.db import make_engine, make_session_factory
-from bot.store.models import OrderStatus
+from bot.store.models import NluReview, OrderStatus
 from tests.actions.store_picks import Picked, pick
 from tests.server_process import Chat, Service, free_port, service_env
 
@@ -116,6 +118,23 @@ def test_a_conversation_survives_a_server_restart(running: Running):
     running.rasa.stop()
     running.rasa.start()
     assert chat.reply(order.email).startswith(f"Order {order.number} (placed ")
+
+
+def test_messages_reach_the_review_queue_with_their_ranking(running: Running):
+    chat = running.chat()
+    chat.reply("I want to return these shoes")
+    engine = make_engine(running.store_url)
+    deadline = time.monotonic() + 10  # the broker writes off the event loop
+    rows: list[NluReview] = []
+    while not rows and time.monotonic() < deadline:
+        with make_session_factory(engine)() as session:
+            query = select(NluReview).where(NluReview.conversation_id == chat.sender)
+            rows = list(session.execute(query).scalars())
+        time.sleep(0.2)
+    engine.dispose()
+    assert [r.text for r in rows] == ["I want to return these shoes"]
+    assert rows[0].predicted_intent == "return_item"
+    assert rows[0].ranking[0]["name"] == "return_item"
 
 
 def test_a_dead_store_database_gets_a_polite_answer(running: Running):

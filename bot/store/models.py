@@ -290,6 +290,21 @@ class SupportCase(Base):
     created_at = Column(DateTime, nullable=False)
 
 
+class NluReview(Base):
+    """A shopper message the intent classifier was unsure about, waiting to be labelled."""
+
+    __tablename__ = "nlu_review"
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(100), nullable=False, index=True)
+    text = Column(Text, nullable=False)
+    predicted_intent = Column(String(80))
+    confidence = Column(Numeric(6, 5), nullable=False)
+    ranking = Column(JSON, nullable=False, default=list)
+    created_at = Column(DateTime, nullable=False)
+    exported_at = Column(DateTime)
+
+
 class Policy(Base):
     """A store policy: a shopper-facing text plus the parameters the assistant reasons with."""
 

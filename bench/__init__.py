@@ -1,0 +1,1 @@
+"""Benchmark scripts; each prints what it ran, how long it took, and writes bench/results/."""

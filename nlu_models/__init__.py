@@ -1,0 +1,1 @@
+"""Shopdesk's own Rasa GraphComponents."""

@@ -1,0 +1,259 @@
+"""Fine-tune a sentence encoder for classification the careful way, and calibrate it."""
+
+from __future__ import annotations
+
+import copy
+import logging
+import random
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from sklearn.metrics import classification_report, f1_score
+from torch import nn
+from tqdm import tqdm
+from transformers import PreTrainedTokenizerBase, get_linear_schedule_with_warmup
+
+from nlu_models.encoder import SentenceClassifier
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class FineTuneSettings:
+    epochs: int
+    batch_size: int
+    learning_rate: float
+    head_learning_rate: float
+    weight_decay: float
+    warmup_ratio: float
+    max_grad_norm: float
+    max_length: int
+    validation_fraction: float
+    early_stopping_patience: int
+    class_weighting: bool
+    dropout: float
+    random_seed: int
+    show_progress: bool
+
+
+@dataclass
+class FineTuned:
+    model: SentenceClassifier
+    temperature: float
+    best_epoch: int
+    validation_macro_f1: float | None
+    validation_texts: list[str]
+    validation_labels: list[int]
+
+
+def set_seed(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def stratified_split(
+    labels: Sequence[int], fraction: float, seed: int
+) -> tuple[list[int], list[int]]:
+    """Train and validation indices; each label with 2+ examples gives `fraction` to validation."""
+    rng = random.Random(seed)
+    by_label: dict[int, list[int]] = {}
+    for index, label in enumerate(labels):
+        by_label.setdefault(label, []).append(index)
+    train, validation = [], []
+    for label in sorted(by_label):
+        indices = by_label[label]
+        rng.shuffle(indices)
+        take = min(len(indices) - 1, round(len(indices) * fraction)) if fraction > 0 else 0
+        validation += indices[:take]
+        train += indices[take:]
+    return sorted(train), sorted(validation)
+
+
+def tokenize(
+    tokenizer: PreTrainedTokenizerBase, texts: Sequence[str], max_length: int
+) -> dict[str, torch.Tensor]:
+    return tokenizer(
+        list(texts), padding=True, truncation=True, max_length=max_length, return_tensors="pt"
+    )
+
+
+def predict_logits(
+    model: nn.Module,
+    tokenizer: PreTrainedTokenizerBase,
+    texts: Sequence[str],
+    *,
+    max_length: int,
+    batch_size: int = 64,
+) -> torch.Tensor:
+    """Logits for every text, in batches, without building a graph."""
+    model.eval()
+    outputs = []
+    with torch.inference_mode():
+        for start in range(0, len(texts), batch_size):
+            batch = tokenize(tokenizer, texts[start : start + batch_size], max_length)
+            outputs.append(model(batch["input_ids"], batch["attention_mask"]))
+    if not outputs:
+        return torch.empty(0, 0)
+    return torch.cat(outputs)
+
+
+def calibrate_temperature(logits: torch.Tensor, labels: Sequence[int]) -> float:
+    """The temperature that minimises the validation negative log-likelihood (grid search)."""
+    if logits.numel() == 0:
+        return 1.0
+    target = torch.tensor(list(labels))
+    grid = torch.linspace(0.25, 5.0, 96)
+    losses = [nn.functional.cross_entropy(logits / t, target).item() for t in grid]
+    return float(grid[int(np.argmin(losses))])
+
+
+def class_weights(labels: Sequence[int], num_labels: int) -> torch.Tensor:
+    """Inverse-frequency weights, so that rare intents count as much as common ones."""
+    counts = Counter(labels)
+    total = len(labels)
+    return torch.tensor(
+        [total / (num_labels * counts[i]) if counts[i] else 0.0 for i in range(num_labels)],
+        dtype=torch.float,
+    )
+
+
+def _optimizer(model: SentenceClassifier, settings: FineTuneSettings) -> torch.optim.Optimizer:
+    no_decay = ("bias", "LayerNorm.weight", "LayerNorm.bias")
+    encoder = list(model.encoder.named_parameters())
+    groups = [
+        {
+            "params": [p for n, p in encoder if not n.endswith(no_decay)],
+            "weight_decay": settings.weight_decay,
+            "lr": settings.learning_rate,
+        },
+        {
+            "params": [p for n, p in encoder if n.endswith(no_decay)],
+            "weight_decay": 0.0,
+            "lr": settings.learning_rate,
+        },
+        {
+            "params": list(model.head.parameters()),
+            "weight_decay": settings.weight_decay,
+            "lr": settings.head_learning_rate,
+        },
+    ]
+    return torch.optim.AdamW(groups)
+
+
+def macro_f1(logits: torch.Tensor, labels: Sequence[int]) -> float:
+    predictions = logits.argmax(dim=1).tolist()
+    return float(f1_score(list(labels), predictions, average="macro", zero_division=0))
+
+
+def validation_report(logits: torch.Tensor, labels: Sequence[int], names: Sequence[str]) -> str:
+    """Per-label precision/recall/F1 and the most frequent confusions."""
+    predictions = logits.argmax(dim=1).tolist()
+    present = sorted(set(labels) | set(predictions))
+    report = classification_report(
+        list(labels),
+        predictions,
+        labels=present,
+        target_names=[names[i] for i in present],
+        zero_division=0,
+    )
+    confusions = Counter(
+        (names[t], names[p]) for t, p in zip(labels, predictions, strict=True) if t != p
+    )
+    lines = [f"  {true} → {pred}: {n}" for (true, pred), n in confusions.most_common(10)]
+    return (
+        report + "\nMost frequent confusions (true → predicted):\n" + ("\n".join(lines) or "  none")
+    )
+
+
+def fine_tune(
+    texts: Sequence[str],
+    labels: Sequence[int],
+    names: Sequence[str],
+    *,
+    base_model: Path,
+    tokenizer: PreTrainedTokenizerBase,
+    settings: FineTuneSettings,
+) -> FineTuned:
+    """Fine-tune on (texts, labels); early stopping on validation macro-F1, best epoch kept."""
+    set_seed(settings.random_seed)
+    train_idx, val_idx = stratified_split(
+        labels, settings.validation_fraction, settings.random_seed
+    )
+    train_texts = [texts[i] for i in train_idx]
+    train_labels = [labels[i] for i in train_idx]
+    val_texts = [texts[i] for i in val_idx]
+    val_labels = [labels[i] for i in val_idx]
+    logger.info(
+        "fine-tuning on %d examples, validating on %d, %d labels",
+        len(train_texts),
+        len(val_texts),
+        len(names),
+    )
+
+    model = SentenceClassifier.from_base(base_model, len(names), settings.dropout)
+    optimizer = _optimizer(model, settings)
+    steps_per_epoch = max(1, -(-len(train_texts) // settings.batch_size))
+    total_steps = steps_per_epoch * settings.epochs
+    scheduler = get_linear_schedule_with_warmup(
+        optimizer, int(total_steps * settings.warmup_ratio), total_steps
+    )
+    weights = class_weights(train_labels, len(names)) if settings.class_weighting else None
+    loss_fn = nn.CrossEntropyLoss(weight=weights)
+    order = torch.Generator().manual_seed(settings.random_seed)
+
+    best_state, best_f1, best_epoch, stale = None, -1.0, 0, 0
+    for epoch in range(1, settings.epochs + 1):
+        model.train()
+        permutation = torch.randperm(len(train_texts), generator=order).tolist()
+        batches = range(0, len(permutation), settings.batch_size)
+        for start in tqdm(
+            batches, desc=f"epoch {epoch}/{settings.epochs}", disable=not settings.show_progress
+        ):
+            chosen = permutation[start : start + settings.batch_size]
+            batch = tokenize(tokenizer, [train_texts[i] for i in chosen], settings.max_length)
+            target = torch.tensor([train_labels[i] for i in chosen])
+            loss = loss_fn(model(batch["input_ids"], batch["attention_mask"]), target)
+            optimizer.zero_grad()
+            loss.backward()
+            nn.utils.clip_grad_norm_(model.parameters(), settings.max_grad_norm)
+            optimizer.step()
+            scheduler.step()
+        if not val_texts:
+            best_epoch = epoch
+            continue
+        score = macro_f1(
+            predict_logits(model, tokenizer, val_texts, max_length=settings.max_length), val_labels
+        )
+        logger.info("epoch %d: validation macro-F1 %.4f", epoch, score)
+        if score > best_f1:
+            best_state, best_f1, best_epoch, stale = (
+                copy.deepcopy(model.state_dict()),
+                score,
+                epoch,
+                0,
+            )
+        else:
+            stale += 1
+            if stale >= settings.early_stopping_patience:
+                logger.info("early stopping after epoch %d; best was epoch %d", epoch, best_epoch)
+                break
+    if best_state is not None:
+        model.load_state_dict(best_state)
+    model.eval()
+    val_logits = predict_logits(model, tokenizer, val_texts, max_length=settings.max_length)
+    temperature = calibrate_temperature(val_logits, val_labels)
+    if val_texts:
+        logger.info(
+            "validation report (best epoch %d, temperature %.2f):\n%s",
+            best_epoch,
+            temperature,
+            validation_report(val_logits, val_labels, names),
+        )
+    return FineTuned(
+        model, temperature, best_epoch, best_f1 if val_texts else None, val_texts, val_labels
+    )

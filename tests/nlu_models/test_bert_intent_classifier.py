@@ -1,0 +1,152 @@
+"""BertIntentClassifier tested like Rasa's own components: train → process → persist → load."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from nlu_models.bert_intent_classifier import BertIntentClassifier
+
+EXAMPLES = {
+    "greet": ["hello", "hi there", "good morning", "hey", "hello, anyone there?", "hiya"],
+    "order_status": [
+        "where is my order",
+        "track my package",
+        "has my parcel shipped",
+        "when will my order arrive",
+        "order status please",
+        "where's my delivery",
+    ],
+    "return_item": [
+        "I want to return these shoes",
+        "send back a jacket",
+        "return my order",
+        "how do I return an item",
+        "the shirt doesn't fit, I want a refund",
+        "start a return",
+    ],
+    "thank": ["thanks", "thank you so much", "cheers", "thanks a lot", "many thanks", "thank you"],
+}
+TINY = {
+    "epochs": 4,
+    "batch_size": 8,
+    "max_length": 16,
+    "validation_fraction": 0.17,
+    "early_stopping_patience": 4,
+    "show_progress": False,
+    "quantize": False,
+    "ranking_length": 0,
+}
+
+
+def training_data() -> TrainingData:
+    return TrainingData(
+        [
+            Message(data={"text": text, "intent": intent})
+            for intent, texts in EXAMPLES.items()
+            for text in texts
+        ]
+    )
+
+
+def messages(*texts: str) -> list[Message]:
+    return [Message(data={"text": text}) for text in texts]
+
+
+def train(
+    path: Path, **config: object
+) -> tuple[BertIntentClassifier, LocalModelStorage, Resource, ExecutionContext]:
+    storage = LocalModelStorage(path)
+    resource = Resource("bert_intent_classifier")
+    context = ExecutionContext(GraphSchema({}), "test")
+    component = BertIntentClassifier.create({**TINY, **config}, storage, resource, context)
+    component.train(training_data())
+    return component, storage, resource, context
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    return train(tmp_path_factory.mktemp("storage"))
+
+
+def probabilities(component: BertIntentClassifier, texts: list[str]) -> torch.Tensor:
+    return component.predict(texts)
+
+
+def test_ranking_is_sorted_probabilities(trained):  # type: ignore[no-untyped-def]
+    component = trained[0]
+    [message] = component.process(messages("where is my parcel?"))
+    ranking = message.get("intent_ranking")
+    confidences = [r["confidence"] for r in ranking]
+    assert confidences == sorted(confidences, reverse=True)
+    assert all(0.0 <= c <= 1.0 for c in confidences)
+    assert sum(confidences) == pytest.approx(1.0, abs=1e-4)
+    assert {r["name"] for r in ranking} == set(EXAMPLES)
+    assert message.get("intent") == ranking[0]
+
+
+def test_it_learns_the_training_intents(trained):  # type: ignore[no-untyped-def]
+    component = trained[0]
+    texts = [t for ts in EXAMPLES.values() for t in ts]
+    gold = [i for i, ts in EXAMPLES.items() for _ in ts]
+    predicted = [m.get("intent")["name"] for m in component.process(messages(*texts))]
+    accuracy = sum(p == g for p, g in zip(predicted, gold, strict=True)) / len(gold)
+    assert accuracy >= 0.75
+
+
+def test_persist_and_load_give_identical_predictions(trained):  # type: ignore[no-untyped-def]
+    component, storage, resource, context = trained
+    loaded = BertIntentClassifier.load({**TINY}, storage, resource, context)
+    texts = ["hello!", "where is my order 100234", "I need to send these back"]
+    assert torch.allclose(probabilities(component, texts), probabilities(loaded, texts), atol=1e-6)
+    assert loaded.labels == component.labels
+    assert loaded.temperature == component.temperature
+
+
+def test_only_safetensors_and_json_are_persisted(trained):  # type: ignore[no-untyped-def]
+    _, storage, resource, _ = trained
+    with storage.read_from(resource) as directory:
+        suffixes = {p.suffix for p in directory.rglob("*") if p.is_file()}
+    assert suffixes <= {".json", ".safetensors", ".txt"}
+
+
+def test_empty_and_huge_messages(trained):  # type: ignore[no-untyped-def]
+    component = trained[0]
+    empty, blank, huge = component.process(messages("", "   ", "where is my order " * 2000))
+    assert empty.get("intent") == {"name": None, "confidence": 0.0}
+    assert blank.get("intent_ranking") == []
+    assert huge.get("intent")["name"] in EXAMPLES
+
+
+def test_same_data_and_seed_give_the_same_model(trained, tmp_path: Path):  # type: ignore[no-untyped-def]
+    again = train(tmp_path)[0]
+    texts = ["hi", "track it", "refund please", "thanks!"]
+    assert torch.allclose(probabilities(trained[0], texts), probabilities(again, texts), atol=1e-5)
+
+
+def test_quantized_inference_is_kept_only_if_accuracy_holds(tmp_path: Path):
+    _component, storage, resource, context = train(tmp_path, quantize=True, epochs=2)
+    with storage.read_from(resource) as directory:
+        quantized = json.loads((directory / "classifier.json").read_text())["quantized"]
+    loaded = BertIntentClassifier.load({**TINY}, storage, resource, context)
+    is_int8 = any("quantized" in type(m).__module__ for m in loaded.model.modules())
+    assert is_int8 == quantized
+    [message] = loaded.process(messages("hello"))
+    assert message.get("intent")["name"] in EXAMPLES
+
+
+def test_loading_without_a_trained_model_degrades_gracefully(tmp_path: Path):
+    storage = LocalModelStorage(tmp_path)
+    component = BertIntentClassifier.load(
+        {}, storage, Resource("missing"), ExecutionContext(GraphSchema({}), "test")
+    )
+    [message] = component.process(messages("hello"))
+    assert message.get("intent") is None

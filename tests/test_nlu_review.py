@@ -1,0 +1,83 @@
+"""Uncertain shopper messages are queued for review and exported as Rasa NLU YAML."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from pathlib import Path
+
+from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
+from sqlalchemy import select
+from sqlalchemy.orm import sessionmaker
+
+from bot.nlu_review import ReviewQueueBroker, export_yaml, uncertain_message
+from bot.store.models import NluReview
+
+
+def user_event(text: str, intent: str, confidence: float, sender: str = "c-1") -> dict:
+    ranking = [
+        {"name": intent, "confidence": confidence},
+        {"name": "out_of_scope", "confidence": 1 - confidence},
+    ]
+    return {
+        "event": "user",
+        "sender_id": sender,
+        "text": text,
+        "parse_data": {
+            "intent": {"name": intent, "confidence": confidence},
+            "intent_ranking": ranking,
+        },
+    }
+
+
+def test_only_uncertain_shopper_text_is_queued():
+    assert uncertain_message(user_event("where is my stuff", "order_status", 0.99), 0.75) is None
+    assert uncertain_message(user_event("/affirm", "affirm", 0.1), 0.75) is None
+    assert uncertain_message(user_event("   ", "greet", 0.1), 0.75) is None
+    assert uncertain_message({"event": "bot", "text": "hi"}, 0.75) is None
+    row = uncertain_message(
+        user_event("can u do the thing w my parcel", "order_status", 0.41), 0.75
+    )
+    assert row == {
+        "conversation_id": "c-1",
+        "text": "can u do the thing w my parcel",
+        "predicted_intent": "order_status",
+        "confidence": 0.41,
+        "ranking": [
+            {"name": "order_status", "confidence": 0.41},
+            {"name": "out_of_scope", "confidence": 0.59},
+        ],
+    }
+
+
+def test_broker_queues_and_export_writes_valid_nlu_yaml(
+    store: sessionmaker, store_url: str, tmp_path: Path
+):
+    broker = ReviewQueueBroker(store_url, threshold=0.75)
+
+    async def publish_all() -> None:
+        broker.publish(user_event("where's my stuff at", "order_status", 0.52, "conv-a"))
+        broker.publish(user_event("hello", "greet", 0.97, "conv-a"))
+        broker.publish(user_event("blorp zzz", "out_of_scope", 0.30, "conv-b"))
+        await broker.close()
+
+    asyncio.run(publish_all())
+    with store() as session:
+        rows = list(session.execute(select(NluReview).order_by(NluReview.id)).scalars())
+    assert {(r.conversation_id, r.text, r.predicted_intent) for r in rows} == {
+        ("conv-a", "where's my stuff at", "order_status"),
+        ("conv-b", "blorp zzz", "out_of_scope"),
+    }
+    with store.begin() as session:
+        text, count = export_yaml(session, include_exported=False, now=datetime.utcnow())
+    assert count == 2
+    path = tmp_path / "review.yml"
+    path.write_text(text)
+    data = RasaYAMLReader().read(str(path))
+    assert {m.get("intent"): m.get("text") for m in data.intent_examples} == {
+        "order_status": "where's my stuff at",
+        "out_of_scope": "blorp zzz",
+    }
+    with store.begin() as session:
+        assert export_yaml(session, include_exported=False, now=datetime.utcnow())[1] == 0
+        assert export_yaml(session, include_exported=True, now=datetime.utcnow())[1] == 2
