@@ -58,7 +58,7 @@ format: install ## format the code with ruff
 	$(VENV)/bin/ruff format .
 
 typecheck: install ## mypy on our packages
-	$(VENV)/bin/mypy bot actions
+	$(VENV)/bin/mypy bot actions nlu_models bench
 
 validate: install ## rasa data validate
 	$(RASA) data validate --quiet

@@ -19,6 +19,7 @@ POLICY_OF_INTENT = {
     "ask_price_match": "price_match",
     "ask_invoice": "invoices",
 }
+DATA_ANSWERS = {*POLICY_OF_INTENT, "shipping_info", "payment_methods"}
 SMALL_TALK = {"bot_challenge", "bot_capabilities", "chitchat", "out_of_scope"}
 
 
@@ -67,14 +68,10 @@ class ActionAnswerQuestion(StoreAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, identity: Identity
     ) -> list[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
-        if intent in SMALL_TALK or intent not in {
-            *POLICY_OF_INTENT,
-            "shipping_info",
-            "payment_methods",
-        }:
-            dispatcher.utter_message(
-                response=f"utter_{intent}" if intent in SMALL_TALK else "utter_default"
-            )
-            return []
-        dispatcher.utter_message(text=await in_store(lambda s: answer(s, intent)))
+        if intent in SMALL_TALK:
+            dispatcher.utter_message(response=f"utter_{intent}")
+        elif intent in DATA_ANSWERS:
+            dispatcher.utter_message(text=await in_store(lambda s: answer(s, intent)))
+        else:
+            dispatcher.utter_message(response="utter_default")
         return []

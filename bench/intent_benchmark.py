@@ -85,14 +85,27 @@ def metrics(system: str, test: list[tuple[str, str]], predictions: list) -> dict
 
 
 def run_system(system: str, train_file: Path, test_file: Path, epochs: int | None) -> dict:
-    command = [sys.executable, "-m", "bench.intent_run", system, str(train_file), str(test_file)]
+    out = train_file.with_name(f"{system}.json")
+    command = [
+        sys.executable,
+        "-m",
+        "bench.intent_run",
+        system,
+        str(train_file),
+        str(test_file),
+        str(out),
+    ]
     if epochs:
         command += ["--epochs", str(epochs)]
     print(f"running: {' '.join(command[1:])}", file=sys.stderr, flush=True)
     started = time.perf_counter()
-    output = subprocess.run(command, cwd=ROOT, check=True, capture_output=True, text=True).stdout
-    report = json.loads(output)
+    with out.with_suffix(".log").open("w") as log:
+        finished = subprocess.run(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    if finished.returncode:
+        sys.exit(f"{system} failed:\n" + out.with_suffix(".log").read_text()[-3000:])
+    report = json.loads(out.read_text())
     report["wall_seconds"] = round(time.perf_counter() - started, 1)
+    report["epochs"] = report["epochs"] or "default"
     return report
 
 

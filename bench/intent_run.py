@@ -10,14 +10,15 @@ import asyncio
 import json
 import resource
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import yaml
 
-RASA_DEFAULT_PIPELINE = [  # what `rasa init` writes, i.e. Rasa's default DIET pipeline
+RASA_DEFAULT_PIPELINE: list[
+    dict[str, object]
+] = [  # what `rasa init` writes, i.e. Rasa's default DIET pipeline
     {"name": "WhitespaceTokenizer"},
     {"name": "RegexFeaturizer"},
     {"name": "LexicalSyntacticFeaturizer"},
@@ -25,18 +26,18 @@ RASA_DEFAULT_PIPELINE = [  # what `rasa init` writes, i.e. Rasa's default DIET p
     {"name": "CountVectorsFeaturizer", "analyzer": "char_wb", "min_ngram": 1, "max_ngram": 4},
     {"name": "DIETClassifier", "epochs": 100, "constrain_similarities": True},
 ]
-BERT_PIPELINE = [
+BERT_PIPELINE: list[dict[str, object]] = [
     {"name": "WhitespaceTokenizer"},
     {"name": "nlu_models.bert_intent_classifier.BertIntentClassifier", "show_progress": False},
 ]
 LATENCY_SAMPLE = 200
 
 
-def pipeline(system: str, epochs: int | None) -> list[dict]:
+def pipeline(system: str, epochs: int | None) -> list[dict[str, object]]:
+    """The system's pipeline; `epochs` overrides its trained (last) component's epochs."""
     steps = [dict(s) for s in (BERT_PIPELINE if system == "bert" else RASA_DEFAULT_PIPELINE)]
     if epochs:
-        trained = steps[-1]
-        trained["epochs"] = epochs
+        steps[-1]["epochs"] = epochs
     return steps
 
 
@@ -60,6 +61,7 @@ def main() -> None:
     parser.add_argument("system", choices=("bert", "diet"))
     parser.add_argument("train", type=Path, help="Rasa NLU YAML")
     parser.add_argument("test", type=Path, help="JSON list of [text, intent]")
+    parser.add_argument("out", type=Path, help="where to write the JSON report")
     parser.add_argument("--epochs", type=int, default=None)
     args = parser.parse_args()
     from rasa.model_training import train_nlu
@@ -81,17 +83,18 @@ def main() -> None:
         train_s = time.perf_counter() - started
         predictions, latencies = asyncio.run(parse_all(str(model), [t for t, _ in test]))
     latencies_ms = sorted(1000 * x for x in latencies)
-    json.dump(
-        {
-            "system": args.system,
-            "epochs": args.epochs,
-            "train_seconds": round(train_s, 1),
-            "predictions": predictions,
-            "latency_ms_p50": round(statistics.median(latencies_ms), 2),
-            "latency_ms_p95": round(latencies_ms[int(0.95 * (len(latencies_ms) - 1))], 2),
-            "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-        },
-        sys.stdout,
+    args.out.write_text(
+        json.dumps(
+            {
+                "system": args.system,
+                "epochs": args.epochs,
+                "train_seconds": round(train_s, 1),
+                "predictions": predictions,
+                "latency_ms_p50": round(statistics.median(latencies_ms), 2),
+                "latency_ms_p95": round(latencies_ms[int(0.95 * (len(latencies_ms) - 1))], 2),
+                "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+            }
+        )
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from dataclasses import fields
@@ -109,6 +110,20 @@ class BertIntentClassifier(IntentClassifier, GraphComponent):
         execution_context: ExecutionContext,
     ) -> BertIntentClassifier:
         return cls(config, model_storage, resource)
+
+    @classmethod
+    def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
+        """Retrain when our training code or the base checkpoint changes, not only the data."""
+        digest = hashlib.sha256()
+        for path in sorted(Path(__file__).parent.glob("*.py")):
+            digest.update(path.read_bytes())
+        base = Path(config["base_model"]) if config.get("base_model") else packaged_base_model()
+        for name in ("config.json", "model.safetensors"):
+            file = base / name
+            digest.update(
+                file.read_bytes() if name.endswith(".json") else str(file.stat().st_size).encode()
+            )
+        return digest.hexdigest()
 
     @staticmethod
     def required_packages() -> list[str]:

@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from bot.store.models import OrderLine, Product, ProductVariant
+from bot.store.models import Product, ProductVariant
 
 STOPWORDS = frozenset(
     "a an the for me my some any i im i'm looking want need show find do you have sell "
@@ -78,17 +78,3 @@ def find_product(session: Session, *, name: str) -> Product | None:
     """The product that best matches a name the shopper typed."""
     found = search_products(session, query=ProductQuery(text=name, in_stock_only=False), limit=1)
     return found[0] if found else None
-
-
-def best_sellers(session: Session, *, limit: int = 5) -> list[Product]:
-    sold = func.coalesce(func.sum(OrderLine.quantity), 0)
-    stmt = (
-        select(Product)
-        .outerjoin(OrderLine, OrderLine.product_id == Product.id)
-        .where(Product.active.is_(True))
-        .group_by(Product.id)
-        .order_by(sold.desc(), Product.id)
-        .limit(limit)
-        .options(selectinload(Product.variants))
-    )
-    return list(session.execute(stmt).scalars())

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
@@ -13,7 +12,6 @@ from bot.store.models import (
     OrderLine,
     OrderStatus,
     Refund,
-    RefundStatus,
     ReturnLine,
     ReturnRequest,
     ReturnStatus,
@@ -102,15 +100,5 @@ def create_return(
     return request
 
 
-def return_amount(request: ReturnRequest) -> Decimal:
-    return sum(
-        (Decimal(rl.order_line.unit_price) * rl.quantity for rl in request.lines), Decimal("0")
-    )
-
-
 def latest_refund(order: Order) -> Refund | None:
     return max(order.refunds, key=lambda r: r.created_at, default=None)
-
-
-def refund_is_complete(refund: Refund) -> bool:
-    return refund.status == RefundStatus.COMPLETED

@@ -150,3 +150,13 @@ def test_loading_without_a_trained_model_degrades_gracefully(tmp_path: Path):
     )
     [message] = component.process(messages("hello"))
     assert message.get("intent") is None
+
+
+def test_fingerprint_follows_the_training_code_and_base_model(tmp_path: Path):
+    packaged = BertIntentClassifier.fingerprint_addon({})
+    assert packaged == BertIntentClassifier.fingerprint_addon({"epochs": 3})
+    other = tmp_path / "other-model"
+    other.mkdir()
+    (other / "config.json").write_text('{"hidden_size": 8}')
+    (other / "model.safetensors").write_bytes(b"x" * 10)
+    assert BertIntentClassifier.fingerprint_addon({"base_model": str(other)}) != packaged
