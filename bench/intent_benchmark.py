@@ -1,4 +1,4 @@
-"""Our fine-tuned BERT intent classifier beside Rasa's default DIET pipeline, in one run.
+"""Our fine-tuned BERT intent classifier beside Rasa's default DIET and a frozen-encoder probe.
 
     python -m bench.intent_benchmark project
     python -m bench.intent_benchmark clinc PATH/TO/clinc150/data_small.json [--diet-epochs N]
@@ -6,8 +6,9 @@
 `project` trains on data/nlu/ and tests on tests/nlu_holdout.yml. `clinc` reads a CLINC150 file
 (keys train/val/test and oos_*; each a list of [text, intent]); out-of-scope training examples are
 one more intent, `oos` (the paper's "oos-train" setting). Each system trains and parses in its own
-process, so its peak memory is its own. Results go to bench/results/intent_<dataset>.json and
-a Markdown table on stdout.
+process, so its peak memory is its own. Results are merged into
+bench/results/intent_<dataset>.json (systems not run keep their earlier rows) and printed as a
+Markdown table.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from sklearn.metrics import f1_score
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 OOS = "oos"
-FALLBACK_THRESHOLDS = {"bert": 0.5, "diet": 0.3}
+FALLBACK_THRESHOLDS = {"bert": 0.5, "diet": 0.3, "probe": 0.5}
 """Each system's fallback threshold: ours from config.yml, DIET's from Rasa's default config."""
 
 
@@ -139,7 +140,12 @@ def main() -> None:
     )
     parser.add_argument("dataset", choices=("project", "clinc"))
     parser.add_argument("path", nargs="?", type=Path, help="CLINC150 JSON file")
-    parser.add_argument("--systems", default="bert,diet")
+    parser.add_argument(
+        "--systems",
+        default="bert,diet,probe",
+        help="bert: ours; diet: Rasa's default pipeline; probe: logistic "
+        "regression on frozen MiniLM embeddings",
+    )
     parser.add_argument("--diet-epochs", type=int, default=None, help="default: Rasa's 100")
     parser.add_argument("--bert-epochs", type=int, default=None, help="default: config's 8")
     args = parser.parse_args()
@@ -152,7 +158,7 @@ def main() -> None:
         f"{len({i for _, i in train})} intents; {platform.processor() or platform.machine()}",
         file=sys.stderr,
     )
-    rows = {}
+    rows: dict[str, dict] = {}
     with tempfile.TemporaryDirectory() as folder:
         train_file, test_file = Path(folder) / "train.yml", Path(folder) / "test.json"
         train_file.write_text(nlu_yaml(train))
@@ -162,8 +168,11 @@ def main() -> None:
             report = run_system(system, train_file, test_file, epochs)
             rows[system] = {**metrics(system, test, report.pop("predictions")), **report}
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / f"intent_{name}.json").write_text(json.dumps(rows, indent=2) + "\n")
-    print(table(name, rows))
+    path = RESULTS / f"intent_{name}.json"
+    earlier = json.loads(path.read_text()) if path.exists() else {}
+    merged = {**earlier, **rows}  # systems not run this time keep their earlier results
+    path.write_text(json.dumps(merged, indent=2) + "\n")
+    print(table(name, merged))
 
 
 if __name__ == "__main__":

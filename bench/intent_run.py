@@ -56,32 +56,65 @@ async def parse_all(model: str, texts: list[str]) -> tuple[list[tuple[str, float
     return predictions, latencies
 
 
+def run_rasa(
+    system: str, train: Path, texts: list[str], epochs: int | None
+) -> tuple[float, list[tuple[str, float]], list[float]]:
+    """Train a Rasa NLU pipeline with `rasa.model_training.train_nlu`, then parse every text."""
+    from rasa.model_training import train_nlu
+
+    with tempfile.TemporaryDirectory() as folder:
+        config = Path(folder) / "config.yml"
+        config.write_text(
+            yaml.safe_dump(
+                {"recipe": "default.v1", "language": "en", "pipeline": pipeline(system, epochs)}
+            )
+        )
+        started = time.perf_counter()
+        model = train_nlu(str(config), str(train), str(Path(folder) / "models"))
+        train_s = time.perf_counter() - started
+        predictions, latencies = asyncio.run(parse_all(str(model), texts))
+    return train_s, predictions, latencies
+
+
+def run_probe(train: Path, texts: list[str]) -> tuple[float, list[tuple[str, float]], list[float]]:
+    """The bar from DESIGN.md: logistic regression on frozen, mean-pooled MiniLM embeddings."""
+    from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
+    from sentence_transformers import SentenceTransformer
+    from sklearn.linear_model import LogisticRegression
+
+    from nlu_models.encoder import packaged_base_model
+
+    examples = RasaYAMLReader().read(str(train)).intent_examples
+    started = time.perf_counter()
+    encoder = SentenceTransformer(str(packaged_base_model()), device="cpu")
+    features = encoder.encode([m.get("text") for m in examples], batch_size=64)
+    probe = LogisticRegression(max_iter=2000, C=10.0)
+    probe.fit(features, [m.get("intent") for m in examples])
+    train_s = time.perf_counter() - started
+    predictions, latencies = [], []
+    for i, text in enumerate(texts):
+        begun = time.perf_counter()
+        probabilities = probe.predict_proba(encoder.encode([text]))[0]
+        if i < LATENCY_SAMPLE:
+            latencies.append(time.perf_counter() - begun)
+        best = int(probabilities.argmax())
+        predictions.append((str(probe.classes_[best]), float(probabilities[best])))
+    return train_s, predictions, latencies
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("system", choices=("bert", "diet"))
+    parser.add_argument("system", choices=("bert", "diet", "probe"))
     parser.add_argument("train", type=Path, help="Rasa NLU YAML")
     parser.add_argument("test", type=Path, help="JSON list of [text, intent]")
     parser.add_argument("out", type=Path, help="where to write the JSON report")
     parser.add_argument("--epochs", type=int, default=None)
     args = parser.parse_args()
-    from rasa.model_training import train_nlu
-
-    test = json.loads(args.test.read_text())
-    with tempfile.TemporaryDirectory() as folder:
-        config = Path(folder) / "config.yml"
-        config.write_text(
-            yaml.safe_dump(
-                {
-                    "recipe": "default.v1",
-                    "language": "en",
-                    "pipeline": pipeline(args.system, args.epochs),
-                }
-            )
-        )
-        started = time.perf_counter()
-        model = train_nlu(str(config), str(args.train), str(Path(folder) / "models"))
-        train_s = time.perf_counter() - started
-        predictions, latencies = asyncio.run(parse_all(str(model), [t for t, _ in test]))
+    texts = [text for text, _ in json.loads(args.test.read_text())]
+    if args.system == "probe":
+        train_s, predictions, latencies = run_probe(args.train, texts)
+    else:
+        train_s, predictions, latencies = run_rasa(args.system, args.train, texts, args.epochs)
     latencies_ms = sorted(1000 * x for x in latencies)
     args.out.write_text(
         json.dumps(

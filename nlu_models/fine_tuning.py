@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import classification_report, f1_score
 from torch import nn
 from tqdm import tqdm
@@ -122,6 +123,46 @@ def class_weights(labels: Sequence[int], num_labels: int) -> torch.Tensor:
     )
 
 
+def start_head_from_probe(
+    model: SentenceClassifier,
+    tokenizer: PreTrainedTokenizerBase,
+    texts: Sequence[str],
+    labels: Sequence[int],
+    settings: FineTuneSettings,
+) -> None:
+    """Initialise the head with a logistic regression on the frozen, mean-pooled embeddings."""
+    if len(set(labels)) < 2:
+        return
+    model.eval()
+    with torch.inference_mode():
+        batches = [
+            tokenize(tokenizer, texts[i : i + 64], settings.max_length)
+            for i in range(0, len(texts), 64)
+        ]
+        features = torch.cat(
+            [model.embed(b["input_ids"], b["attention_mask"]) for b in batches]
+        ).numpy()
+    probe = LogisticRegression(
+        C=10.0,
+        max_iter=2000,
+        random_state=settings.random_seed,
+        class_weight="balanced" if settings.class_weighting else None,
+    )
+    probe.fit(features, list(labels))
+    weight = torch.zeros_like(model.head.weight)
+    bias = torch.full_like(model.head.bias, -10.0)  # labels absent from training stay unlikely
+    coef = torch.tensor(probe.coef_, dtype=weight.dtype)
+    intercept = torch.tensor(probe.intercept_, dtype=bias.dtype)
+    if len(probe.classes_) == 2:  # binary: sklearn keeps one row for the positive class
+        coef, intercept = torch.cat([-coef, coef]) / 2, torch.cat([-intercept, intercept]) / 2
+    for row, label in enumerate(probe.classes_):
+        weight[int(label)] = coef[row]
+        bias[int(label)] = intercept[row]
+    with torch.no_grad():
+        model.head.weight.copy_(weight)
+        model.head.bias.copy_(bias)
+
+
 def _optimizer(model: SentenceClassifier, settings: FineTuneSettings) -> torch.optim.Optimizer:
     no_decay = ("bias", "LayerNorm.weight", "LayerNorm.bias")
     encoder = list(model.encoder.named_parameters())
@@ -196,6 +237,7 @@ def fine_tune(
     )
 
     model = SentenceClassifier.from_base(base_model, len(names), settings.dropout)
+    start_head_from_probe(model, tokenizer, train_texts, train_labels, settings)
     optimizer = _optimizer(model, settings)
     steps_per_epoch = max(1, -(-len(train_texts) // settings.batch_size))
     total_steps = steps_per_epoch * settings.epochs
@@ -206,7 +248,14 @@ def fine_tune(
     loss_fn = nn.CrossEntropyLoss(weight=weights)
     order = torch.Generator().manual_seed(settings.random_seed)
 
+    # Epoch 0 is the probe itself: fine-tuning is kept only where it beats it on validation.
     best_state, best_f1, best_epoch, stale = None, -1.0, 0, 0
+    if val_texts:
+        best_f1 = macro_f1(
+            predict_logits(model, tokenizer, val_texts, max_length=settings.max_length), val_labels
+        )
+        best_state = copy.deepcopy(model.state_dict())
+        logger.info("epoch 0 (probe-initialised head): validation macro-F1 %.4f", best_f1)
     for epoch in range(1, settings.epochs + 1):
         model.train()
         permutation = torch.randperm(len(train_texts), generator=order).tolist()
