@@ -44,8 +44,9 @@ class SentenceClassifier(nn.Module):
         return cls(encoder, num_labels, dropout)
 
     def embed(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        """The sentence embedding as the sentence model makes it: mean-pooled, unit length."""
         hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask)[0]
-        return mean_pool(hidden, attention_mask)
+        return nn.functional.normalize(mean_pool(hidden, attention_mask), dim=1)
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         return self.head(self.dropout(self.embed(input_ids, attention_mask)))
