@@ -18,9 +18,10 @@ from bot.auth import issue_shopper_token
 from bot.config import PROJECT_ROOT, get_settings
 from bot.nlu_review import export_yaml
 from bot.rasa_env import rasa_environment
+from bot.store.customers import customer_by_email
 from bot.store.db import make_engine, make_session_factory, migrate, session_scope
 from bot.store.importer import CatalogImportError, import_catalog
-from bot.store.models import Customer, Product
+from bot.store.models import Product
 from bot.store.seed import seed_store
 
 RASA = str(Path(sys.executable).with_name("rasa"))
@@ -70,9 +71,7 @@ def cmd_review(args: argparse.Namespace) -> int:
 def cmd_token(args: argparse.Namespace) -> int:
     settings = get_settings()
     with session_scope(_factory()) as session:
-        customer = session.execute(
-            select(Customer).where(func.lower(Customer.email) == args.email.lower())
-        ).scalar()
+        customer = customer_by_email(session, email=args.email)
         if customer is None:
             print(f"no customer with e-mail {args.email}", file=sys.stderr)
             return 1
@@ -80,10 +79,15 @@ def cmd_token(args: argparse.Namespace) -> int:
     return 0
 
 
-def rasa_command(
+DEFAULT_PORTS = {"actions": 5055, "serve": 5005, "shell": 5005, "web": 8000}
+
+
+def service_command(
     service: str, port: int, env: dict[str, str], extra: Sequence[str] = ()
 ) -> list[str]:
-    """The rasa command line that starts one of our services in the environment `env`."""
+    """The command line that starts one of our services in the environment `env`."""
+    if service == "web":
+        return [sys.executable, "-m", "bot", "web", "--port", str(port), *extra]
     if service == "actions":
         return [RASA, "run", "actions", "--actions", "actions", "--port", str(port), *extra]
     endpoints = [
@@ -96,34 +100,57 @@ def rasa_command(
     ]
     if service == "shell":
         return [RASA, "shell", *endpoints, *extra]
-    return [
-        RASA,
-        "run",
-        *endpoints,
-        "--port",
-        str(port),
-        "--cors",
-        env.get("SHOPDESK_CORS_ORIGIN", f"http://localhost:{port}"),
-        *extra,
-    ]
+    # No --cors: the widget's channel checks origins itself (SHOPDESK_STORE_ORIGINS), and a
+    # second set of CORS headers from Rasa's sanic-cors would make browsers refuse both.
+    return [RASA, "run", *endpoints, "--port", str(port), *extra]
+
+
+def cmd_web(args: argparse.Namespace) -> int:
+    """Serve the demo store's pages and the chat widget in this process."""
+    from bot.web.store_site import create_app  # Sanic is only needed here
+
+    settings = get_settings()
+    # No migration here: the site starts, and answers politely, even while the database is down.
+    engine = make_engine(settings.store_db_url, timeout_s=settings.db_timeout_s)
+    app = create_app(settings, make_session_factory(engine))
+    app.run(host=args.host, port=args.port or DEFAULT_PORTS["web"], access_log=False)
+    return 0
+
+
+def _stop_all(procs: list[subprocess.Popen]) -> None:
+    for p in procs:
+        if p.poll() is None:
+            p.send_signal(signal.SIGINT)
+    for p in procs:
+        try:
+            p.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            p.kill()
 
 
 def cmd_service(args: argparse.Namespace) -> int:
     """Run one service in the foreground, or all of them with `run`."""
     env = rasa_environment()
     if args.service != "run":
-        port = args.port or (5055 if args.service == "actions" else 5005)
+        port = args.port or DEFAULT_PORTS[args.service]
         return subprocess.call(
-            rasa_command(args.service, port, env, args.extra), cwd=PROJECT_ROOT, env=env
+            service_command(args.service, port, env, args.extra), cwd=PROJECT_ROOT, env=env
         )
+    rasa_port = args.port or DEFAULT_PORTS["serve"]
+    env.setdefault("SHOPDESK_CHAT_URL", f"http://localhost:{rasa_port}")
     procs = [
-        subprocess.Popen(rasa_command("actions", 5055, env), cwd=PROJECT_ROOT, env=env),
-        subprocess.Popen(rasa_command("serve", args.port or 5005, env), cwd=PROJECT_ROOT, env=env),
+        subprocess.Popen(service_command(name, port, env), cwd=PROJECT_ROOT, env=env)
+        for name, port in (
+            ("actions", DEFAULT_PORTS["actions"]),
+            ("serve", rasa_port),
+            ("web", DEFAULT_PORTS["web"]),
+        )
     ]
     print(
         "Shopdesk is starting. When Rasa says 'Rasa server is up and running':\n"
+        f"  the demo store with the chat widget:  http://localhost:{DEFAULT_PORTS['web']}\n"
         "  chat in a terminal:  make shell\n"
-        "  REST:  curl -s localhost:5005/webhooks/rest/webhook "
+        f"  REST:  curl -s localhost:{rasa_port}/webhooks/rest/webhook "
         '-d \'{"sender": "me", "message": "hi"}\'\n'
         "Ctrl-C stops everything.",
         flush=True,
@@ -135,14 +162,7 @@ def cmd_service(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         pass
     finally:
-        for p in procs:
-            if p.poll() is None:
-                p.send_signal(signal.SIGINT)
-        for p in procs:
-            try:
-                p.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                p.kill()
+        _stop_all(procs)
     return max((p.returncode or 0) for p in procs)
 
 
@@ -179,6 +199,10 @@ def build_parser() -> argparse.ArgumentParser:
         service.add_argument("--port", type=int, default=0)
         service.add_argument("extra", nargs=argparse.REMAINDER, help="passed on to rasa")
         service.set_defaults(func=cmd_service, service=name)
+    web = sub.add_parser("web", help="serve the demo store and the chat widget (port 8000)")
+    web.add_argument("--port", type=int, default=0)
+    web.add_argument("--host", default="0.0.0.0")
+    web.set_defaults(func=cmd_web)
     return parser
 
 

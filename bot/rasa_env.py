@@ -15,6 +15,8 @@ RASA_ENV_DEFAULTS: dict[str, str] = {
     "SHOPDESK_REDIS_PORT": "6379",
     "SHOPDESK_ACTION_URL": "http://127.0.0.1:5055/webhook",
     "SHOPDESK_MODEL_DIR": "models",
+    # Store pages allowed to open the chat widget's socket.io connection (space separated).
+    "SHOPDESK_STORE_ORIGINS": "http://localhost:8000 http://127.0.0.1:8000",
     "RASA_TELEMETRY_ENABLED": "false",
 }
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import requests
 
-from bot.cli import rasa_command
+from bot.cli import service_command
 from bot.config import PROJECT_ROOT
 from bot.rasa_env import rasa_environment
 
@@ -47,12 +47,12 @@ class Service:
     process: subprocess.Popen | None = None
 
     def start(self) -> Service:
-        command = rasa_command(self.name, self.port, self.env)
+        command = service_command(self.name, self.port, self.env)
         handle = self.log.open("ab")
         self.process = subprocess.Popen(
             command, cwd=PROJECT_ROOT, env=self.env, stdout=handle, stderr=subprocess.STDOUT
         )
-        health = "/health" if self.name == "actions" else "/"
+        health = "/" if self.name == "serve" else "/health"
         wait_until_up(f"http://127.0.0.1:{self.port}{health}", self.process)
         return self
 

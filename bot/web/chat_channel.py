@@ -1,0 +1,209 @@
+"""The socket.io channel the chat widget talks to.
+
+Rasa 3.6's own `SocketIOInput` loses every reply when `session_persistence` is on (it calls
+python-socketio 5's coroutine `enter_room` without awaiting it), cannot send custom payloads
+(product cards) as data, and forgets the conversation when the page reloads. This channel keeps
+Rasa's wire protocol (`session_request` / `session_confirm`, `user_uttered` / `bot_uttered`) and
+adds what a store widget needs:
+
+- the conversation's history is sent on every `session_request`, so a reload, a new page or a
+  reconnect shows the same conversation from the server's tracker store, never a local copy;
+- every shopper message carries a client id; a message the server already has is not handled
+  twice, so a client may safely resend what it is unsure about after a dropped connection;
+- socket.io itself checks the page's origin against the store's configured origins.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.core.channels.socketio import SocketBlueprint
+from sanic import Blueprint, Sanic, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from socketio import AsyncServer
+
+logger = logging.getLogger(__name__)
+
+MESSAGE_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+MAX_MESSAGE_CHARS = 20_000
+HISTORY_LIMIT = 200
+# Metadata a browser may attach to a message; anything else it sends is dropped.
+CLIENT_METADATA = {"shopper_token": 4096, "display": 200}
+
+
+def widget_message(message: dict[str, Any]) -> dict[str, Any]:
+    """One bot message as the widget renders it: text, quick replies, custom payload, image."""
+    out: dict[str, Any] = {}
+    if message.get("text"):
+        out["text"] = str(message["text"])
+    buttons = message.get("buttons") or message.get("quick_replies") or []
+    if buttons:
+        out["quick_replies"] = [
+            {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
+            for b in buttons
+        ]
+    for key in ("custom", "image", "attachment"):
+        if message.get(key):
+            out[key] = message[key]
+    return out
+
+
+def client_metadata(raw: object) -> dict[str, str]:
+    """The metadata keys a widget may set, as bounded strings."""
+    if not isinstance(raw, dict):
+        return {}
+    return {
+        key: value[:limit]
+        for key, limit in CLIENT_METADATA.items()
+        if isinstance(value := raw.get(key), str) and value
+    }
+
+
+def history(events: list[dict[str, Any]], limit: int = HISTORY_LIMIT) -> list[dict[str, Any]]:
+    """What the shopper and the assistant said, oldest first, as the widget renders it."""
+    said: list[dict[str, Any]] = []
+    for event in events:
+        if event.get("event") == "user":
+            metadata = event.get("metadata") or {}
+            said.append(
+                {
+                    "from": "user",
+                    "text": metadata.get("display") or event.get("text") or "",
+                    "message_id": event.get("message_id"),
+                }
+            )
+        elif event.get("event") == "bot":
+            message = widget_message({"text": event.get("text"), **(event.get("data") or {})})
+            if message:
+                said.append({"from": "bot", **message})
+    return said[-limit:]
+
+
+class WidgetOutput(OutputChannel):
+    """Sends each bot message as one `bot_uttered` event to the conversation's room."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "socketio"
+
+    def __init__(self, sio: AsyncServer, bot_message_evt: str) -> None:
+        self.sio = sio
+        self.bot_message_evt = bot_message_evt
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        payload = widget_message(message)
+        if payload:
+            await self.sio.emit(self.bot_message_evt, payload, room=recipient_id)
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        await self.send_response(recipient_id, {"text": text})
+
+
+class WidgetSocketIOInput(InputChannel):
+    """Rasa's socket.io protocol with history, idempotent messages and an origin check."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "socketio"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        credentials = credentials or {}
+        return cls(
+            user_message_evt=credentials.get("user_message_evt", "user_uttered"),
+            bot_message_evt=credentials.get("bot_message_evt", "bot_uttered"),
+            socketio_path=credentials.get("socketio_path", "/socket.io"),
+            allowed_origins=str(credentials.get("allowed_origins") or "").split(),
+        )
+
+    def __init__(
+        self,
+        user_message_evt: str = "user_uttered",
+        bot_message_evt: str = "bot_uttered",
+        socketio_path: str = "/socket.io",
+        allowed_origins: list[str] | None = None,
+    ) -> None:
+        self.user_message_evt = user_message_evt
+        self.bot_message_evt = bot_message_evt
+        self.socketio_path = socketio_path
+        # None lets only pages from the Rasa server's own origin connect.
+        self.allowed_origins = allowed_origins or None
+        self.sio: AsyncServer | None = None
+        self.app: Sanic | None = None
+
+    def get_output_channel(self) -> OutputChannel | None:
+        return WidgetOutput(self.sio, self.bot_message_evt) if self.sio else None
+
+    async def _events(self, sender_id: str) -> list[dict[str, Any]]:
+        agent = getattr(self.app.ctx, "agent", None) if self.app else None
+        if agent is None or agent.tracker_store is None:
+            return []
+        tracker = await agent.tracker_store.retrieve(sender_id)
+        return [e.as_dict() for e in tracker.events] if tracker else []
+
+    async def _already_has(self, sender_id: str, message_id: str) -> bool:
+        return any(
+            e.get("event") == "user" and e.get("message_id") == message_id
+            for e in await self._events(sender_id)
+        )
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=self.allowed_origins)
+        self.sio = sio
+        webhook = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
+
+        @webhook.listener("after_server_start")
+        async def remember_app(app: Sanic, _: Any) -> None:
+            self.app = app
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @sio.on("session_request")
+        async def session_request(sid: str, data: Any) -> None:
+            requested = data.get("session_id") if isinstance(data, dict) else None
+            session_id = (
+                requested
+                if isinstance(requested, str) and SESSION_ID.match(requested)
+                else uuid.uuid4().hex
+            )
+            await sio.enter_room(sid, session_id)
+            await sio.save_session(sid, {"session_id": session_id})
+            await sio.emit("session_confirm", session_id, room=sid)
+            said = history(await self._events(session_id)) if session_id == requested else []
+            await sio.emit("session_history", {"messages": said}, room=sid)
+
+        @sio.on(self.user_message_evt)
+        async def handle_message(sid: str, data: Any) -> dict[str, Any]:
+            session_id = (await sio.get_session(sid)).get("session_id")
+            if not session_id or not isinstance(data, dict):
+                return {"ok": False, "error": "send session_request first"}
+            text = data.get("message")
+            if not isinstance(text, str):
+                return {"ok": False, "error": "message must be text"}
+            message_id = data.get("message_id")
+            if not (isinstance(message_id, str) and MESSAGE_ID.match(message_id)):
+                message_id = uuid.uuid4().hex
+            elif await self._already_has(session_id, message_id):
+                return {"ok": True, "duplicate": True}
+            await on_new_message(
+                UserMessage(
+                    text[:MAX_MESSAGE_CHARS],
+                    WidgetOutput(sio, self.bot_message_evt),
+                    session_id,
+                    input_channel=self.name(),
+                    message_id=message_id,
+                    metadata=client_metadata(data.get("metadata")),
+                )
+            )
+            return {"ok": True}
+
+        return webhook

@@ -1,0 +1,158 @@
+"""The widget's socket.io channel: history on reconnect, idempotent messages, origin check."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any
+
+import pytest
+import socketio
+
+from bot.web.chat_channel import client_metadata, history, widget_message
+from tests.web.conftest import Shop
+
+
+def test_bot_messages_keep_text_buttons_and_custom_payloads():
+    message = widget_message(
+        {
+            "text": "Which order?",
+            "buttons": [{"title": "Order 100001", "payload": "/order_status"}],
+            "custom": {"type": "product_cards", "products": []},
+            "elements": None,
+            "image": None,
+        }
+    )
+    assert message == {
+        "text": "Which order?",
+        "quick_replies": [{"title": "Order 100001", "payload": "/order_status"}],
+        "custom": {"type": "product_cards", "products": []},
+    }
+    assert widget_message({"text": None, "image": None}) == {}
+
+
+def test_history_shows_what_the_shopper_clicked_not_the_payload():
+    events = [
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": "hi", "message_id": "a" * 12, "metadata": {}},
+        {"event": "bot", "text": "Hello!", "data": {"buttons": None}},
+        {
+            "event": "user",
+            "text": '/order_status{"order_number":"100001"}',
+            "message_id": "b" * 12,
+            "metadata": {"display": "Order 100001"},
+        },
+        {"event": "slot", "name": "order_number", "value": "100001"},
+    ]
+    assert history(events) == [
+        {"from": "user", "text": "hi", "message_id": "a" * 12},
+        {"from": "bot", "text": "Hello!"},
+        {"from": "user", "text": "Order 100001", "message_id": "b" * 12},
+    ]
+    assert len(history(events * 100, limit=7)) == 7
+
+
+def test_only_known_metadata_from_the_browser_is_kept():
+    assert client_metadata({"shopper_token": "t", "display": "x" * 500, "admin": True}) == {
+        "shopper_token": "t",
+        "display": "x" * 200,
+    }
+    assert client_metadata("not a dict") == {}
+    assert client_metadata({"shopper_token": 42}) == {}
+
+
+class Client:
+    """A widget-like socket.io client that records what the server sends.
+
+    It polls over HTTP: python-engineio's async websocket needs a newer aiohttp than Rasa pins.
+    The browser tests cover the websocket transport.
+    """
+
+    def __init__(self) -> None:
+        self.sio = socketio.AsyncClient(reconnection=False)
+        self.events: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
+        for name in ("session_confirm", "session_history", "bot_uttered"):
+            self.sio.on(name, self._recorder(name))
+
+    def _recorder(self, name: str):  # type: ignore[no-untyped-def]
+        async def record(data: Any) -> None:
+            await self.events.put((name, data))
+
+        return record
+
+    async def next(self, name: str) -> Any:
+        while True:
+            event, data = await asyncio.wait_for(self.events.get(), timeout=60)
+            if event == name:
+                return data
+
+    async def open(self, shop: Shop, session_id: str | None = None) -> tuple[str, list[dict]]:
+        await self.sio.connect(shop.chat, headers={"Origin": shop.site}, transports=["polling"])
+        await self.sio.emit("session_request", {"session_id": session_id})
+        confirmed = await self.next("session_confirm")
+        return confirmed, (await self.next("session_history"))["messages"]
+
+    async def close(self) -> None:
+        """Hang up without waiting out the current long poll."""
+        await self.sio.eio.disconnect(abort=True)
+
+    async def say(self, text: str, message_id: str) -> dict:
+        return await self.sio.call(
+            "user_uttered", {"message": text, "message_id": message_id}, timeout=60
+        )
+
+
+async def _reconnect_and_resend(shop: Shop) -> None:
+    first = Client()
+    session_id, said = await first.open(shop)
+    assert said == []
+    message_id = uuid.uuid4().hex
+    assert await first.say("hi", message_id) == {"ok": True}
+    greeting = await first.next("bot_uttered")
+    assert greeting["text"].startswith("Hi!")
+    await first.close()
+
+    again = Client()
+    same, said = await again.open(shop, session_id)
+    assert same == session_id
+    assert said == [
+        {"from": "user", "text": "hi", "message_id": message_id},
+        {"from": "bot", **greeting},
+    ]
+    # The widget resends what it never saw confirmed: the server keeps one copy.
+    assert await again.say("hi", message_id) == {"ok": True, "duplicate": True}
+    await again.close()
+    check = Client()
+    _, said = await check.open(shop, session_id)
+    assert [m["text"] for m in said] == ["hi", greeting["text"]]
+    await check.close()
+
+
+@pytest.mark.slow
+def test_history_comes_back_and_a_resent_message_counts_once(shop: Shop):
+    asyncio.run(_reconnect_and_resend(shop))
+
+
+async def _refused(shop: Shop, origin: str) -> None:
+    client = socketio.AsyncClient(reconnection=False)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        await client.connect(shop.chat, headers={"Origin": origin}, transports=["polling"])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("origin", ["http://evil.example", "null"])
+def test_pages_from_other_origins_cannot_connect(shop: Shop, origin: str):
+    asyncio.run(_refused(shop, origin))
+
+
+async def _no_session(shop: Shop) -> None:
+    client = Client()
+    await client.sio.connect(shop.chat, headers={"Origin": shop.site}, transports=["polling"])
+    reply = await client.say("hi", uuid.uuid4().hex)
+    assert reply == {"ok": False, "error": "send session_request first"}
+    await client.close()
+
+
+@pytest.mark.slow
+def test_a_message_before_the_session_request_is_refused(shop: Shop):
+    asyncio.run(_no_session(shop))
