@@ -7,6 +7,7 @@ PY        := $(VENV)/bin/python
 RASA      := $(VENV)/bin/rasa
 MODEL_DIR ?= models
 STAMP     := $(VENV)/.installed-$(shell sha1sum requirements.lock | cut -c1-12)
+NODE_STAMP := node_modules/.installed-$(shell sha1sum package-lock.json | cut -c1-12)
 # Public intent benchmark data, never part of the project (see bench/intent_benchmark.py).
 CLINC150  ?= ../shared/data/clinc150/data_small.json
 CLINC_DIET_EPOCHS ?= 30
@@ -18,13 +19,20 @@ export SHOPDESK_MODEL_DIR := $(MODEL_DIR)
 export SHOPDESK_TEST_PG_URL
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help install db train run serve actions shell test test-fast lint format typecheck \
+.PHONY: help install browser db train run web serve actions shell test test-fast lint format typecheck \
         validate test-stories test-nlu bench clean
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
 
-install: $(STAMP) ## create .venv with Python 3.10 and the pinned dependencies (seconds when done)
+install: $(STAMP) $(NODE_STAMP) ## .venv with Python 3.10 and the pinned packages, and the widget's npm packages
+
+$(NODE_STAMP): package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@rm -f node_modules/.installed-* && touch $@
+
+browser: ## Debian's Chromium for the browser tests (installed when missing)
+	@scripts/ensure-chromium
 
 $(STAMP): requirements.lock
 	@test -x $(PY) || "$$(scripts/find-python310)" -m venv $(VENV)
@@ -37,8 +45,11 @@ db: install ## create the store database and seed the demo store if it is empty
 train: install ## train the Rasa model (skipped when data, config and domain are unchanged)
 	$(RASA) train --out $(MODEL_DIR)
 
-run: db train ## set up everything, then start the action server and Rasa (Ctrl-C stops both)
+run: db train ## set up everything, then start the action server, Rasa and the demo store (Ctrl-C stops all)
 	$(PY) -m bot run
+
+web: install ## start only the demo store and chat widget on port 8000
+	$(PY) -m bot web
 
 serve: install ## start only the Rasa server (REST + socket.io) on port 5005
 	$(PY) -m bot serve
@@ -75,7 +86,7 @@ test-nlu: train ## NLU evaluation on the held-out split; fails below macro-F1 0.
 	$(RASA) test nlu --nlu tests/nlu_holdout.yml --model $(MODEL_DIR) --out results/nlu
 	$(PY) -m bot.nlu_gate results/nlu/intent_report.json --min-macro-f1 0.95
 
-test: install ## everything CI runs: lint, types, data validation, training, pytest, conversation and NLU tests
+test: install browser ## everything CI runs: lint, types, data validation, training, pytest (browser too), conversation and NLU tests
 	$(MAKE) lint
 	$(MAKE) typecheck
 	$(MAKE) validate
@@ -90,5 +101,5 @@ bench: install ## intent benchmark, our BERT vs Rasa's DIET: project data, and C
 	  $(PY) -m bench.intent_benchmark clinc "$(CLINC150)" --diet-epochs $(CLINC_DIET_EPOCHS); \
 	else echo "CLINC150 not found at '$(CLINC150)': set CLINC150=path/to/data_small.json"; fi
 
-clean: ## remove trained models, results and local databases
-	rm -rf models results var
+clean: ## remove trained models, results, test screenshots and local databases
+	rm -rf models results var test-output

@@ -25,6 +25,8 @@ class Settings:
     max_verification_attempts: int
     review_below: float
     """Messages classified with less confidence than this go to the NLU review table."""
+    chat_url: str
+    """The Rasa server the store page's chat widget connects to."""
 
     @property
     def is_production(self) -> bool:
@@ -54,6 +56,7 @@ def load_settings() -> Settings:
         jwt_secret=jwt_secret,
         max_verification_attempts=int(_float("SHOPDESK_MAX_VERIFICATION_ATTEMPTS", 5)),
         review_below=_float("SHOPDESK_REVIEW_BELOW", 0.75),
+        chat_url=os.environ.get("SHOPDESK_CHAT_URL", "http://localhost:5005"),
     )
 
 

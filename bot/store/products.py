@@ -78,3 +78,30 @@ def find_product(session: Session, *, name: str) -> Product | None:
     """The product that best matches a name the shopper typed."""
     found = search_products(session, query=ProductQuery(text=name, in_stock_only=False), limit=1)
     return found[0] if found else None
+
+
+def catalog_categories(session: Session) -> list[str]:
+    """The categories of active products, alphabetical."""
+    stmt = select(Product.category).where(Product.active.is_(True)).distinct()
+    return sorted(session.execute(stmt).scalars())
+
+
+def catalog_page(
+    session: Session, *, category: str | None = None, offset: int = 0, limit: int = 24
+) -> tuple[list[Product], int]:
+    """One page of active products (optionally of one category) and how many there are in all."""
+    where = [Product.active.is_(True)]
+    if category:
+        where.append(Product.category == category)
+    total = session.execute(select(func.count(Product.id)).where(*where)).scalar_one()
+    stmt = select(Product).where(*where).order_by(Product.id).offset(offset).limit(limit)
+    return list(session.execute(stmt).scalars()), total
+
+
+def product_by_sku(session: Session, *, sku: str) -> Product | None:
+    stmt = (
+        select(Product)
+        .where(Product.sku == sku, Product.active.is_(True))
+        .options(selectinload(Product.variants))
+    )
+    return session.execute(stmt).scalar()
