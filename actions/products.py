@@ -15,7 +15,7 @@ from actions.identity import Identity
 from actions.order_text import money
 from actions.store_access import in_store
 from bot.store.models import Product
-from bot.store.products import ProductQuery, find_product, search_products
+from bot.store.products import ProductQuery, find_product, search_products, search_words
 
 SEARCH_SLOTS = ("product", "category", "brand", "colour", "size", "max_price", "min_price")
 
@@ -28,8 +28,39 @@ def price(value: object) -> Decimal | None:
         return None
 
 
-def product_line(product: Product) -> str:
-    return f"- {product.title}, {money(product.price)} (/products/{product.sku})"
+# Channels whose clients draw product cards; every other channel (rasa shell, REST) gets text.
+CARD_CHANNELS = frozenset({"socketio"})
+
+
+def product_card(product: Product, reason: str) -> dict[str, str]:
+    return {
+        "sku": product.sku,
+        "title": product.title,
+        "price": money(product.price),
+        "image": product.image_url,
+        "url": f"/products/{product.sku}",
+        "reason": reason,
+    }
+
+
+def match_reason(product: Product, words: list[str]) -> str:
+    """Why a product is shown: the shopper's words it matches, else its brand and category."""
+    text = f"{product.title} {product.category} {product.brand}".lower()
+    hits = [w for w in words if w in text]
+    return f"matches '{' '.join(hits)}'" if hits else f"{product.brand} · {product.category}"
+
+
+def show_products(
+    dispatcher: CollectingDispatcher, tracker: Tracker, intro: str, cards: list[dict[str, str]]
+) -> None:
+    """Product cards for the chat widget, or one line per product for text-only channels."""
+    if tracker.get_latest_input_channel() in CARD_CHANNELS:
+        dispatcher.utter_message(
+            json_message={"type": "product_cards", "text": intro, "products": cards}
+        )
+    else:
+        lines = [f"- {c['title']}, {c['price']} ({c['url']})" for c in cards]
+        dispatcher.utter_message(text="\n".join([intro, *lines]))
 
 
 def query_of(tracker: Tracker) -> ProductQuery:
@@ -53,17 +84,19 @@ class ActionProductSearch(StoreAction):
     ) -> list[EventType]:
         query = query_of(tracker)
 
-        def search(session: Session) -> list[str]:
+        words = search_words(query.text or "")
+
+        def search(session: Session) -> list[dict[str, str]]:
             found = search_products(session, query=query, limit=5)
             if not found and query.text:  # the words were too specific: keep only the filters
                 found = search_products(
                     session, query=ProductQuery(**{**query.__dict__, "text": None}), limit=5
                 )
-            return [product_line(p) for p in found]
+            return [product_card(p, match_reason(p, words)) for p in found]
 
-        lines = await in_store(search)
-        if lines:
-            dispatcher.utter_message(text="Here's what I found:\n" + "\n".join(lines))
+        cards = await in_store(search)
+        if cards:
+            show_products(dispatcher, tracker, "Here's what I found:", cards)
         else:
             dispatcher.utter_message(
                 text="I couldn't find anything matching that in stock. "

@@ -29,6 +29,7 @@ def make_tracker(
     metadata: dict[str, Any] | None = None,
     active_loop: str | None = None,
     sender: str = SENDER,
+    input_channel: str = "rest",
 ) -> Tracker:
     all_slots: dict[str, Any] = {name: None for name in domain()["slots"]}
     all_slots.update({"verification_failures": 0.0, "verification_locked": False})
@@ -42,7 +43,7 @@ def make_tracker(
             "entities": entities or [],
             "metadata": metadata or {},
         },
-        events=[],
+        events=[{"event": "user", "text": text, "input_channel": input_channel}],
         paused=False,
         followup_action=None,
         active_loop={"name": active_loop} if active_loop else {},

@@ -16,7 +16,7 @@ from actions.products import ActionProductDetails, ActionProductSearch
 from actions.store_access import UNAVAILABLE_TEXT, session_factory
 from actions.support import ActionNewsletter, ActionOpenCase
 from bot.config import get_settings
-from bot.store.models import CaseKind, Customer, OrderStatus, Policy, SupportCase
+from bot.store.models import CaseKind, Customer, OrderStatus, Policy, Product, SupportCase
 from tests.actions.store_picks import pick, token_for
 from tests.rasa_helpers import make_tracker, run_action, texts
 
@@ -69,6 +69,28 @@ def test_product_search_respects_every_filter(store: sessionmaker):
     prices = [Decimal(p) for p in re.findall(r"€(\d+\.\d\d)", text)]
     assert prices and all(p <= 120 for p in prices)
     assert all(e["value"] is None for e in events)  # filters don't leak into the next search
+
+
+def test_product_search_sends_cards_to_the_chat_widget(store: sessionmaker):
+    tracker = make_tracker(
+        text="show me waterproof jackets",
+        intent="product_search",
+        slots={"product": "waterproof jackets"},
+        input_channel="socketio",
+    )
+    _, messages = run_action(ActionProductSearch(), tracker)
+    [message] = messages
+    payload = message["custom"]
+    assert payload["type"] == "product_cards" and payload["text"] == "Here's what I found:"
+    assert 1 <= len(payload["products"]) <= 5
+    with store() as session:
+        for card in payload["products"]:
+            product = session.execute(
+                select(Product).where(Product.sku == card["sku"])
+            ).scalar_one()
+            assert card["title"] == product.title and card["url"] == f"/products/{product.sku}"
+            assert card["price"] == f"€{product.price:.2f}" and card["image"] == product.image_url
+            assert "jacket" in card["reason"] or "waterproof" in card["reason"]
 
 
 def test_product_details_with_stock(store: sessionmaker):
