@@ -7,6 +7,8 @@ import json
 import sys
 from pathlib import Path
 
+from bot.gate import gate
+
 SUMMARY_KEYS = ("accuracy", "macro avg", "weighted avg", "micro avg")
 
 
@@ -34,12 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     report = json.loads(args.report.read_text())
     print(format_report(report))
-    macro_f1 = report["macro avg"]["f1-score"]
-    if macro_f1 < args.min_macro_f1:
-        print(f"FAIL: intent macro-F1 {macro_f1:.3f} is below {args.min_macro_f1:.2f}")
-        return 1
-    print(f"OK: intent macro-F1 {macro_f1:.3f} >= {args.min_macro_f1:.2f}")
-    return 0
+    return gate("intent macro-F1", report["macro avg"]["f1-score"], args.min_macro_f1)
 
 
 if __name__ == "__main__":
