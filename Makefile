@@ -20,7 +20,7 @@ export SHOPDESK_TEST_PG_URL
 export TF_CPP_MIN_LOG_LEVEL := 2
 
 .PHONY: help install browser db train run web serve actions shell test test-fast lint format typecheck \
-        validate test-stories test-nlu bench clean
+        validate test-stories test-nlu test-sentiment test-escalation bench clean
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -86,7 +86,14 @@ test-nlu: train ## NLU evaluation on the held-out split; fails below macro-F1 0.
 	$(RASA) test nlu --nlu tests/nlu_holdout.yml --model $(MODEL_DIR) --out results/nlu
 	$(PY) -m bot.nlu_gate results/nlu/intent_report.json --min-macro-f1 0.95
 
-test: install browser ## everything CI runs: lint, types, data validation, training, pytest (browser too), conversation and NLU tests
+test-sentiment: train ## sentiment on the held-out shopper messages; fails below macro-F1 0.85
+	$(PY) -m bot.sentiment_eval tests/sentiment_holdout.csv --model $(MODEL_DIR) --min-macro-f1 0.85
+
+test-escalation: train ## escalation decisions on labelled conversations; fails below precision 0.90 or recall 0.55
+	$(PY) -m bot.escalation_eval tests/escalation_conversations.yml --model $(MODEL_DIR) \
+	  --min-precision 0.90 --min-recall 0.55
+
+test: install browser ## everything CI runs: lint, types, data validation, training, pytest (browser too), conversation, NLU, sentiment and escalation tests
 	$(MAKE) lint
 	$(MAKE) typecheck
 	$(MAKE) validate
@@ -94,6 +101,8 @@ test: install browser ## everything CI runs: lint, types, data validation, train
 	$(PY) -m pytest
 	$(MAKE) test-stories
 	$(MAKE) test-nlu
+	$(MAKE) test-sentiment
+	$(MAKE) test-escalation
 
 bench: install ## intent benchmark, our BERT vs Rasa's DIET: project data, and CLINC150 if present
 	$(PY) -m bench.intent_benchmark project

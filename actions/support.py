@@ -62,6 +62,29 @@ def latest_intent(tracker: Tracker) -> str:
     return (tracker.latest_message.get("intent") or {}).get("name") or ""
 
 
+async def record_case(
+    dispatcher: CollectingDispatcher, tracker: Tracker, identity: Identity, kind: CaseKind
+) -> None:
+    """Record the shopper's latest words as a case of `kind` and tell them what happens next."""
+    if kind in (CaseKind.ACCOUNT_DELETION, CaseKind.ACCOUNT_CHANGE) and not identity.logged_in:
+        dispatcher.utter_message(text=SIGN_IN_FIRST)
+        return
+    text = tracker.latest_message.get("text") or ""
+    case_id = await in_store(
+        lambda s: (
+            open_case(
+                s,
+                kind=kind,
+                conversation_id=tracker.sender_id,
+                summary=text,
+                now=datetime.utcnow(),
+                customer_id=identity.customer_id,
+            ).id
+        )
+    )
+    dispatcher.utter_message(text=CASE_REPLY[kind].format(case=case_id))
+
+
 class ActionOpenCase(StoreAction):
     """Records what the shopper said as a support case and tells them what happens next."""
 
@@ -72,23 +95,7 @@ class ActionOpenCase(StoreAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, identity: Identity
     ) -> list[EventType]:
         kind = CASE_OF_INTENT.get(latest_intent(tracker), CaseKind.FEEDBACK)
-        if kind in (CaseKind.ACCOUNT_DELETION, CaseKind.ACCOUNT_CHANGE) and not identity.logged_in:
-            dispatcher.utter_message(text=SIGN_IN_FIRST)
-            return []
-        text = tracker.latest_message.get("text") or ""
-        case_id = await in_store(
-            lambda s: (
-                open_case(
-                    s,
-                    kind=kind,
-                    conversation_id=tracker.sender_id,
-                    summary=text,
-                    now=datetime.utcnow(),
-                    customer_id=identity.customer_id,
-                ).id
-            )
-        )
-        dispatcher.utter_message(text=CASE_REPLY[kind].format(case=case_id))
+        await record_case(dispatcher, tracker, identity, kind)
         return []
 
 

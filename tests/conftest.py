@@ -16,6 +16,7 @@ from actions.store_access import session_factory
 from bot.config import get_settings
 from bot.store.db import make_engine, make_session_factory, migrate, session_scope
 from bot.store.seed import seed_store
+from tests.server_process import Service, Shop, free_port, service_env
 
 PG_URL = os.environ.get("SHOPDESK_TEST_PG_URL", "")
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
@@ -91,3 +92,31 @@ def store(store_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[sessionma
     session_factory().kw["bind"].dispose()
     session_factory.cache_clear()
     get_settings.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def shop(
+    tmp_path_factory: pytest.TempPathFactory, seeded_templates: dict[str, str]
+) -> Iterator[Shop]:
+    """Action server, Rasa and the store site on a private seeded store; needs a trained model."""
+    folder = tmp_path_factory.mktemp("shop")
+    shutil.copy(seeded_templates["sqlite"], folder / "store.db")
+    store_url = f"sqlite:///{folder / 'store.db'}"
+    actions_port, rasa_port, web_port = free_port(), free_port(), free_port()
+    env = service_env(store_url, f"sqlite:///{folder / 'tracker.db'}", actions_port)
+    env["SHOPDESK_CHAT_URL"] = f"http://127.0.0.1:{rasa_port}"
+    env["SHOPDESK_STORE_ORIGINS"] = f"http://127.0.0.1:{web_port}"
+    running = Shop(
+        actions=Service("actions", env, folder / "actions.log", port=actions_port),
+        rasa=Service("serve", env, folder / "rasa.log", port=rasa_port),
+        web=Service("web", env, folder / "web.log", port=web_port),
+        store_url=store_url,
+        folder=folder,
+    )
+    try:
+        running.actions.start()
+        running.rasa.start()
+        running.web.start()
+        yield running
+    finally:
+        running.stop()

@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,6 +15,9 @@ import requests
 from bot.cli import service_command
 from bot.config import PROJECT_ROOT
 from bot.rasa_env import rasa_environment
+from bot.store.db import make_engine, make_session_factory
+from bot.store.models import OrderStatus
+from tests.actions.store_picks import Picked, pick
 
 
 def free_port() -> int:
@@ -78,6 +82,40 @@ def service_env(store_url: str, tracker_url: str, actions_port: int) -> dict[str
         }
     )
     return env
+
+
+@dataclass
+class Shop:
+    """The whole shop running for real: action server, Rasa with its channels, store site."""
+
+    actions: Service
+    rasa: Service
+    web: Service
+    store_url: str
+    folder: Path
+
+    @property
+    def site(self) -> str:
+        return f"http://127.0.0.1:{self.web.port}"
+
+    @property
+    def chat_url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa.port}"
+
+    def chat(self, metadata: dict | None = None) -> Chat:
+        """A new REST conversation with the assistant."""
+        return Chat(self.rasa.port, f"test-{uuid.uuid4()}", metadata)
+
+    def order(self, status: OrderStatus) -> Picked:
+        engine = make_engine(self.store_url)
+        try:
+            return pick(make_session_factory(engine), status)
+        finally:
+            engine.dispose()
+
+    def stop(self) -> None:
+        for service in (self.web, self.rasa, self.actions):
+            service.stop()
 
 
 class Chat:

@@ -5,63 +5,26 @@ Needs a trained model (`make train`); `make test` trains before it runs pytest.
 
 from __future__ import annotations
 
-import shutil
+import json
+import sqlite3
 import time
-import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from actions.handoff import OFFER
 from actions.store_access import UNAVAILABLE_TEXT
 from bot.auth import issue_shopper_token
 from bot.config import DEV_JWT_SECRET
 from bot.store.db import make_engine, make_session_factory
-from bot.store.models import NluReview, OrderStatus
-from tests.actions.store_picks import Picked, pick
-from tests.server_process import Chat, Service, free_port, service_env
+from bot.store.models import CaseKind, NluReview, OrderStatus, SupportCase
+from tests.server_process import Service, Shop
 
 pytestmark = pytest.mark.slow
 
 
-@dataclass
-class Running:
-    actions: Service
-    rasa: Service
-    store_url: str
-    folder: Path
-
-    def chat(self, metadata: dict | None = None) -> Chat:
-        return Chat(self.rasa.port, f"test-{uuid.uuid4()}", metadata)
-
-    def order(self, status: OrderStatus) -> Picked:
-        engine = make_engine(self.store_url)
-        try:
-            return pick(make_session_factory(engine), status)
-        finally:
-            engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def running(
-    tmp_path_factory: pytest.TempPathFactory, seeded_templates: dict[str, str]
-) -> Iterator[Running]:
-    folder = tmp_path_factory.mktemp("server")
-    shutil.copy(seeded_templates["sqlite"], folder / "store.db")
-    store_url = f"sqlite:///{folder / 'store.db'}"
-    actions_port = free_port()
-    env = service_env(store_url, f"sqlite:///{folder / 'tracker.db'}", actions_port)
-    actions = Service("actions", env, folder / "actions.log", port=actions_port).start()
-    rasa = Service("serve", env, folder / "rasa.log").start()
-    yield Running(actions, rasa, store_url, folder)
-    rasa.stop()
-    actions.stop()
-
-
-def test_a_greeting_is_answered(running: Running):
-    assert "Trailhead Outfitters assistant" in running.chat().reply("hello!")
+def test_a_greeting_is_answered(shop: Shop):
+    assert "Trailhead Outfitters assistant" in shop.chat().reply("hello!")
 
 
 @pytest.mark.parametrize(
@@ -75,26 +38,26 @@ def test_a_greeting_is_answered(running: Running):
         "where is my order " * 555,
     ],
 )
-def test_odd_messages_get_a_polite_answer(running: Running, message: str):
-    replies = running.chat().say(message)
+def test_odd_messages_get_a_polite_answer(shop: Shop, message: str):
+    replies = shop.chat().say(message)
     assert replies and all(r.get("text") for r in replies)
 
 
-def test_a_guest_proves_the_order_and_gets_its_status(running: Running):
-    order = running.order(OrderStatus.IN_TRANSIT)
-    chat = running.chat()
+def test_a_guest_proves_the_order_and_gets_its_status(shop: Shop):
+    order = shop.order(OrderStatus.IN_TRANSIT)
+    chat = shop.chat()
     assert "order number" in chat.reply("where is my order?")
     assert "e-mail" in chat.reply(order.number)
     status = chat.reply(order.email)
     assert status.startswith(f"Order {order.number} (placed ")
     assert "is on its way" in status
-    logs = running.actions.log.read_text() + running.rasa.log.read_text()
+    logs = shop.actions.log.read_text() + shop.rasa.log.read_text()
     assert order.email not in logs and "where is my order" not in logs
 
 
-def test_a_wrong_email_reveals_nothing(running: Running):
-    order = running.order(OrderStatus.SHIPPED)
-    chat = running.chat()
+def test_a_wrong_email_reveals_nothing(shop: Shop):
+    order = shop.order(OrderStatus.SHIPPED)
+    chat = shop.chat()
     chat.reply("where is my package")
     chat.reply(order.number)
     answer = chat.reply("somebody.else@example.org")
@@ -102,28 +65,28 @@ def test_a_wrong_email_reveals_nothing(running: Running):
     assert order.number not in answer.replace("6 digits", "")
 
 
-def test_a_signed_in_shopper_is_not_asked_for_an_email(running: Running):
-    order = running.order(OrderStatus.IN_TRANSIT)
+def test_a_signed_in_shopper_is_not_asked_for_an_email(shop: Shop):
+    order = shop.order(OrderStatus.IN_TRANSIT)
     token = issue_shopper_token(order.customer_id, secret=DEV_JWT_SECRET)
-    chat = running.chat({"shopper_token": token})
+    chat = shop.chat({"shopper_token": token})
     reply = chat.reply(f"where is my order {order.number}?")
     assert reply.startswith(f"Order {order.number} (placed ")
 
 
-def test_a_conversation_survives_a_server_restart(running: Running):
-    order = running.order(OrderStatus.SHIPPED)
-    chat = running.chat()
+def test_a_conversation_survives_a_server_restart(shop: Shop):
+    order = shop.order(OrderStatus.SHIPPED)
+    chat = shop.chat()
     chat.reply("has my order shipped?")
     assert "e-mail" in chat.reply(order.number)
-    running.rasa.stop()
-    running.rasa.start()
+    shop.rasa.stop()
+    shop.rasa.start()
     assert chat.reply(order.email).startswith(f"Order {order.number} (placed ")
 
 
-def test_messages_reach_the_review_queue_with_their_ranking(running: Running):
-    chat = running.chat()
+def test_messages_reach_the_review_queue_with_their_ranking(shop: Shop):
+    chat = shop.chat()
     chat.reply("I want to return these shoes")
-    engine = make_engine(running.store_url)
+    engine = make_engine(shop.store_url)
     deadline = time.monotonic() + 10  # the broker writes off the event loop
     rows: list[NluReview] = []
     while not rows and time.monotonic() < deadline:
@@ -137,15 +100,66 @@ def test_messages_reach_the_review_queue_with_their_ranking(running: Running):
     assert rows[0].ranking[0]["name"] == "return_item"
 
 
-def test_a_dead_store_database_gets_a_polite_answer(running: Running):
-    dead = dict(running.actions.env, SHOPDESK_DB_URL="postgresql://postgres@127.0.0.1:1/none")
-    running.actions.stop()
-    broken = Service("actions", dead, running.folder / "dead.log", port=running.actions.port)
+def _stored_user_events(shop: Shop, sender: str) -> list[dict]:
+    with sqlite3.connect(shop.folder / "tracker.db") as db:
+        rows = db.execute(
+            "SELECT data FROM events WHERE sender_id = ? AND type_name = 'user' ORDER BY id",
+            (sender,),
+        ).fetchall()
+    return [json.loads(data) for (data,) in rows]
+
+
+def test_every_message_is_stored_with_its_sentiment(shop: Shop):
+    chat = shop.chat()
+    chat.reply("thank you so much, you've been great!")
+    chat.reply("where is my order?")
+    stored = _stored_user_events(shop, chat.sender)
+    labels = [e["parse_data"]["sentiment"]["label"] for e in stored]
+    assert labels == ["positive", "neutral"]
+    for event in stored:
+        scores = event["parse_data"]["sentiment"]["scores"]
+        assert sum(scores.values()) == pytest.approx(1.0, abs=1e-4)
+
+
+def test_a_mildly_sad_shopper_is_helped_not_escalated(shop: Shop):
+    reply = shop.chat().reply("a bit sad the shoes didn't fit, can I return them?")
+    assert OFFER not in reply
+    assert "order number" in reply
+
+
+def test_a_furious_shopper_is_offered_a_person_and_can_accept(shop: Shop):
+    chat = shop.chat()
+    assert OFFER in chat.reply("your service is terrible and this bot is USELESS!!!")
+    assert "I've asked a person from our team to take over" in chat.reply("yes please")
+    engine = make_engine(shop.store_url)
+    with make_session_factory(engine)() as session:
+        kinds = (
+            session.execute(
+                select(SupportCase.kind).where(SupportCase.conversation_id == chat.sender)
+            )
+            .scalars()
+            .all()
+        )
+    engine.dispose()
+    assert kinds == [CaseKind.HANDOFF_REQUEST]
+
+
+def test_a_shopper_who_declines_the_person_is_not_asked_again_at_once(shop: Shop):
+    chat = shop.chat()
+    assert OFFER in chat.reply("your service is terrible and this bot is USELESS!!!")
+    assert "let's keep going" in chat.reply("no")
+    assert OFFER not in chat.reply("where is my order?")
+
+
+def test_a_dead_store_database_gets_a_polite_answer(shop: Shop):
+    dead = dict(shop.actions.env, SHOPDESK_DB_URL="postgresql://postgres@127.0.0.1:1/none")
+    shop.actions.stop()
+    broken = Service("actions", dead, shop.folder / "dead.log", port=shop.actions.port)
     broken.start()
     try:
-        chat = running.chat()
+        chat = shop.chat()
         assert chat.reply("what is your return policy?") == UNAVAILABLE_TEXT
         assert "Trailhead Outfitters assistant" in chat.reply("hi")
     finally:
         broken.stop()
-        running.actions.start()
+        shop.actions.start()

@@ -10,7 +10,7 @@ import pytest
 import socketio
 
 from bot.web.chat_channel import client_metadata, history, widget_message
-from tests.web.conftest import Shop
+from tests.server_process import Shop
 
 
 def test_bot_messages_keep_text_buttons_and_custom_payloads():
@@ -87,7 +87,7 @@ class Client:
                 return data
 
     async def open(self, shop: Shop, session_id: str | None = None) -> tuple[str, list[dict]]:
-        await self.sio.connect(shop.chat, headers={"Origin": shop.site}, transports=["polling"])
+        await self.sio.connect(shop.chat_url, headers={"Origin": shop.site}, transports=["polling"])
         await self.sio.emit("session_request", {"session_id": session_id})
         confirmed = await self.next("session_confirm")
         return confirmed, (await self.next("session_history"))["messages"]
@@ -136,7 +136,7 @@ def test_history_comes_back_and_a_resent_message_counts_once(shop: Shop):
 async def _refused(shop: Shop, origin: str) -> None:
     client = socketio.AsyncClient(reconnection=False)
     with pytest.raises(socketio.exceptions.ConnectionError):
-        await client.connect(shop.chat, headers={"Origin": origin}, transports=["polling"])
+        await client.connect(shop.chat_url, headers={"Origin": origin}, transports=["polling"])
 
 
 @pytest.mark.slow
@@ -147,7 +147,7 @@ def test_pages_from_other_origins_cannot_connect(shop: Shop, origin: str):
 
 async def _no_session(shop: Shop) -> None:
     client = Client()
-    await client.sio.connect(shop.chat, headers={"Origin": shop.site}, transports=["polling"])
+    await client.sio.connect(shop.chat_url, headers={"Origin": shop.site}, transports=["polling"])
     reply = await client.say("hi", uuid.uuid4().hex)
     assert reply == {"ok": False, "error": "send session_request first"}
     await client.close()

@@ -19,7 +19,7 @@ from actions.orders import OPEN
 from bot.config import PROJECT_ROOT
 from bot.store.db import make_engine, make_session_factory
 from bot.store.models import Customer, Order, Product
-from tests.web.conftest import Shop
+from tests.server_process import Shop
 
 pytestmark = pytest.mark.slow
 

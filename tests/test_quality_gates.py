@@ -1,0 +1,65 @@
+"""The evaluation scripts' own logic, on hand-made parses (no trained model needed)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.escalation_eval import evaluate, scores, settings_from_config
+from bot.gate import gate
+from bot.model_parser import policy_config
+from nlu_models.frustration import FrustrationSettings
+
+
+def parse(intent: str, negative: float) -> dict:
+    scores_ = {"negative": negative, "neutral": 1 - negative, "positive": 0.0}
+    return {"intent": {"name": intent}, "sentiment": {"scores": scores_}}
+
+
+CONVERSATIONS = [
+    {"id": "asks", "expect": "escalate", "turns": [{"text": "hi"}, {"text": "a human please"}]},
+    {"id": "calm", "expect": "stay", "turns": [{"text": "hi"}, {"text": "where is my order"}]},
+    {
+        "id": "fails",
+        "expect": "escalate",
+        "turns": [
+            {"text": "where is my order"},
+            {"text": "123456 a@example.com", "verification_failed": True},
+            {"text": "123456 a@example.com", "verification_failed": True},
+        ],
+    },
+    {"id": "early", "expect": "stay", "turns": [{"text": "a human please"}, {"text": "hi"}]},
+]
+PARSES = {
+    "hi": parse("greet", 0.0),
+    "a human please": parse("request_human", 0.1),
+    "where is my order": parse("order_status", 0.1),
+    "123456 a@example.com": parse("inform", 0.3),
+}
+
+
+def test_a_conversation_counts_as_escalated_when_any_turn_escalates():
+    outcomes = {o.id: o for o in evaluate(CONVERSATIONS, PARSES, FrustrationSettings())}
+    assert outcomes["asks"].escalated and outcomes["asks"].reason == "asked for a person"
+    assert not outcomes["calm"].escalated
+    assert outcomes["early"].escalated  # it escalated after its first turn: a false alarm here
+    assert len(outcomes["fails"].trajectory) == 3
+
+
+def test_precision_and_recall():
+    outcomes = evaluate(CONVERSATIONS, PARSES, FrustrationSettings(threshold=0.5))
+    result = scores(outcomes)
+    assert result["precision"] == pytest.approx(2 / 3)
+    assert result["recall"] == 1.0
+
+
+def test_the_evaluation_uses_the_policy_settings_in_config_yml():
+    configured = policy_config("EscalationPolicy")
+    assert configured["action"] == "action_offer_human"
+    assert settings_from_config().threshold == configured["threshold"]
+    assert policy_config("NoSuchPolicy") == {}
+
+
+def test_gates_pass_at_the_minimum_and_fail_below(capsys: pytest.CaptureFixture[str]):
+    assert gate("macro-F1", 0.8, 0.8) == 0
+    assert gate("macro-F1", 0.79, 0.8) == 1
+    assert "FAIL: macro-F1 0.790 is below 0.80" in capsys.readouterr().out
