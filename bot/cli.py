@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import getpass
+import os
 import signal
 import subprocess
 import sys
@@ -16,6 +18,7 @@ from sqlalchemy.orm import sessionmaker
 
 from bot.auth import issue_shopper_token
 from bot.config import PROJECT_ROOT, get_settings
+from bot.handoff.agents import AgentError, create_agent
 from bot.nlu_review import export_yaml
 from bot.rasa_env import rasa_environment
 from bot.store.customers import customer_by_email
@@ -80,6 +83,25 @@ def cmd_token(args: argparse.Namespace) -> int:
 
 
 DEFAULT_PORTS = {"actions": 5055, "serve": 5005, "shell": 5005, "web": 8000}
+
+
+def cmd_agent(args: argparse.Namespace) -> int:
+    """Create an account for a person who answers shoppers in the agent console."""
+    password = os.environ.get("SHOPDESK_AGENT_PASSWORD") or getpass.getpass("password: ")
+    with session_scope(_factory()) as session:
+        try:
+            agent = create_agent(
+                session,
+                username=args.username,
+                display_name=args.name or args.username,
+                password=password,
+                now=datetime.utcnow(),
+            )
+        except AgentError as exc:
+            print(f"no agent created: {exc}", file=sys.stderr)
+            return 1
+        print(f"agent {agent.username} ({agent.display_name}) created")
+    return 0
 
 
 def service_command(
@@ -199,6 +221,11 @@ def build_parser() -> argparse.ArgumentParser:
         service.add_argument("--port", type=int, default=0)
         service.add_argument("extra", nargs=argparse.REMAINDER, help="passed on to rasa")
         service.set_defaults(func=cmd_service, service=name)
+    agent = sub.add_parser("agent", help="create an agent account for the agent console")
+    agent.add_argument("action", choices=("create",))
+    agent.add_argument("username")
+    agent.add_argument("--name", help="the name shoppers see (default: the username)")
+    agent.set_defaults(func=cmd_agent)
     web = sub.add_parser("web", help="serve the demo store and the chat widget (port 8000)")
     web.add_argument("--port", type=int, default=0)
     web.add_argument("--host", default="0.0.0.0")

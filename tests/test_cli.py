@@ -10,8 +10,9 @@ from sqlalchemy import func, select
 from bot.auth import verify_shopper_token
 from bot.cli import main
 from bot.config import get_settings
+from bot.handoff.agents import password_matches
 from bot.store.db import make_engine, make_session_factory
-from bot.store.models import Customer, Product
+from bot.store.models import Agent, Customer, Product
 
 
 def run(*argv: str) -> int:
@@ -67,3 +68,20 @@ def test_token_for_a_seeded_customer(empty_store: str, capsys: pytest.CaptureFix
         assert session.get(Customer, customer_id).email == "maria.lopez@example.com"
     engine.dispose()
     assert run("token", "nobody@example.com") == 1
+
+
+def test_agent_accounts_are_created_with_a_hashed_password(
+    empty_store: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+):
+    monkeypatch.setenv("SHOPDESK_AGENT_PASSWORD", "a long enough secret")
+    assert run("agent", "create", "ana", "--name", "Ana from support") == 0
+    assert "agent ana (Ana from support) created" in capsys.readouterr().out
+    engine = make_engine(empty_store)
+    with make_session_factory(engine)() as session:
+        agent = session.execute(select(Agent)).scalar_one()
+    engine.dispose()
+    assert password_matches("a long enough secret", agent.password_hash)
+    assert run("agent", "create", "ana") == 1
+    assert "already an agent called ana" in capsys.readouterr().err
+    monkeypatch.setenv("SHOPDESK_AGENT_PASSWORD", "short")
+    assert run("agent", "create", "bo") == 1

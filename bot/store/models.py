@@ -335,3 +335,73 @@ class PaymentMethod(Base):
     name = Column(String(80), nullable=False)
     notes = Column(String(200), nullable=False, default="")
     enabled = Column(Boolean, nullable=False, default=True)
+
+
+class TicketState(str, enum.Enum):
+    WAITING = "waiting"
+    ASSIGNED = "assigned"
+    CLOSED = "closed"
+
+
+class Agent(Base):
+    """A person on the store's team who answers shoppers from the agent console."""
+
+    __tablename__ = "agents"
+
+    id = Column(Integer, primary_key=True)
+    username = Column(String(60), nullable=False, unique=True)
+    display_name = Column(String(80), nullable=False)
+    password_hash = Column(String(300), nullable=False)
+    on_duty = Column(Boolean, nullable=False, default=False)
+    created_at = Column(DateTime, nullable=False)
+
+
+class AgentSession(Base):
+    """A signed-in agent's session; only a hash of its token is stored."""
+
+    __tablename__ = "agent_sessions"
+
+    id = Column(Integer, primary_key=True)
+    agent_id = Column(ForeignKey("agents.id"), nullable=False, index=True)
+    token_hash = Column(String(64), nullable=False, unique=True)
+    created_at = Column(DateTime, nullable=False)
+    expires_at = Column(DateTime, nullable=False)
+
+    agent = relationship("Agent")
+
+
+class HandoffTicket(Base):
+    """A conversation handed to a person: who, why, how frustrated, and where it stands."""
+
+    __tablename__ = "handoff_tickets"
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(100), nullable=False, index=True)
+    customer_id = Column(ForeignKey("customers.id"))
+    reason = Column(String(200), nullable=False)
+    frustration = Column(JSON, nullable=False, default=list)
+    state = Column(_enum(TicketState), nullable=False, index=True)
+    agent_id = Column(ForeignKey("agents.id"))
+    created_at = Column(DateTime, nullable=False)
+    assigned_at = Column(DateTime)
+    closed_at = Column(DateTime)
+    rating = Column(Integer)
+    rated_at = Column(DateTime)
+
+    agent = relationship("Agent")
+    messages = relationship("TicketMessage", back_populates="ticket", order_by="TicketMessage.id")
+
+
+class TicketMessage(Base):
+    """One line of a ticket's transcript: the shopper, the assistant, an agent or the system."""
+
+    __tablename__ = "ticket_messages"
+
+    id = Column(Integer, primary_key=True)
+    ticket_id = Column(ForeignKey("handoff_tickets.id"), nullable=False, index=True)
+    author = Column(String(20), nullable=False)
+    text = Column(Text, nullable=False)
+    sentiment = Column(JSON)
+    created_at = Column(DateTime, nullable=False)
+
+    ticket = relationship("HandoffTicket", back_populates="messages")

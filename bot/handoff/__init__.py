@@ -1,0 +1,1 @@
+"""Handing conversations to people: agent accounts and sessions, tickets and their transcripts."""
