@@ -8,8 +8,9 @@ adds what a store widget needs:
 
 - the conversation's history is sent on every `session_request`, so a reload, a new page or a
   reconnect shows the same conversation from the server's tracker store, never a local copy;
-- every shopper message carries a client id; a message the server already has is not handled
-  twice, so a client may safely resend what it is unsure about after a dropped connection;
+- every shopper message carries a client id; a message sent again (`resend`) that the server
+  already has is not handled twice, so a client may safely resend what it is unsure about
+  after a dropped connection (first sends skip the look-up);
 - socket.io itself checks the page's origin against the store's configured origins.
 """
 
@@ -175,6 +176,9 @@ class WidgetSocketIOInput(InputChannel):
                 if isinstance(requested, str) and SESSION_ID.match(requested)
                 else uuid.uuid4().hex
             )
+            previous = (await sio.get_session(sid)).get("session_id")
+            if previous and previous != session_id:  # one conversation per connection
+                await sio.leave_room(sid, previous)
             await sio.enter_room(sid, session_id)
             await sio.save_session(sid, {"session_id": session_id})
             await sio.emit("session_confirm", session_id, room=sid)
@@ -192,7 +196,7 @@ class WidgetSocketIOInput(InputChannel):
             message_id = data.get("message_id")
             if not (isinstance(message_id, str) and MESSAGE_ID.match(message_id)):
                 message_id = uuid.uuid4().hex
-            elif await self._already_has(session_id, message_id):
+            elif data.get("resend") and await self._already_has(session_id, message_id):
                 return {"ok": True, "duplicate": True}
             await on_new_message(
                 UserMessage(

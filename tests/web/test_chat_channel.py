@@ -92,14 +92,20 @@ class Client:
         confirmed = await self.next("session_confirm")
         return confirmed, (await self.next("session_history"))["messages"]
 
+    def received(self) -> list[str]:
+        """The names of the events that arrived and were not waited for yet."""
+        names = []
+        while not self.events.empty():
+            names.append(self.events.get_nowait()[0])
+        return names
+
     async def close(self) -> None:
         """Hang up without waiting out the current long poll."""
         await self.sio.eio.disconnect(abort=True)
 
-    async def say(self, text: str, message_id: str) -> dict:
-        return await self.sio.call(
-            "user_uttered", {"message": text, "message_id": message_id}, timeout=60
-        )
+    async def say(self, text: str, message_id: str, resend: bool = False) -> dict:
+        message = {"message": text, "message_id": message_id, "resend": resend}
+        return await self.sio.call("user_uttered", message, timeout=60)
 
 
 async def _reconnect_and_resend(shop: Shop) -> None:
@@ -120,7 +126,7 @@ async def _reconnect_and_resend(shop: Shop) -> None:
         {"from": "bot", **greeting},
     ]
     # The widget resends what it never saw confirmed: the server keeps one copy.
-    assert await again.say("hi", message_id) == {"ok": True, "duplicate": True}
+    assert await again.say("hi", message_id, resend=True) == {"ok": True, "duplicate": True}
     await again.close()
     check = Client()
     _, said = await check.open(shop, session_id)
@@ -156,3 +162,22 @@ async def _no_session(shop: Shop) -> None:
 @pytest.mark.slow
 def test_a_message_before_the_session_request_is_refused(shop: Shop):
     asyncio.run(_no_session(shop))
+
+
+async def _switching(shop: Shop) -> None:
+    switcher, other = Client(), Client()
+    first, _ = await switcher.open(shop)
+    await switcher.sio.emit("session_request", {"session_id": None})
+    assert await switcher.next("session_confirm") != first
+    await other.open(shop, first)
+    assert (await other.say("hi", uuid.uuid4().hex))["ok"]
+    assert (await other.next("bot_uttered"))["text"].startswith("Hi!")
+    await asyncio.sleep(0.5)
+    assert "bot_uttered" not in switcher.received()
+    await switcher.close()
+    await other.close()
+
+
+@pytest.mark.slow
+def test_a_connection_that_switches_conversation_leaves_the_old_one(shop: Shop):
+    asyncio.run(_switching(shop))

@@ -334,11 +334,16 @@
     setTyping(true);
     var metadata = { display: message.display };
     if (TOKEN) metadata.shopper_token = TOKEN;
+    var payload = { message: message.text, message_id: message.id, metadata: metadata };
+    // Sent before without a confirmation: the server checks it has not handled it already.
+    if (message.tried) payload.resend = true;
+    message.tried = true;
+    savePending();
     socket
       .timeout(ACK_TIMEOUT_MS)
       .emit(
         "user_uttered",
-        { message: message.text, message_id: message.id, metadata: metadata },
+        payload,
         function (error, reply) {
           sending = false;
           if (error || !reply || !reply.ok) {
