@@ -1,4 +1,4 @@
-"""Support cases: payment problems, complaints, feedback, account requests, asking for a person."""
+"""Support cases: payment problems, complaints, feedback, account requests."""
 
 from __future__ import annotations
 
@@ -33,7 +33,6 @@ CASE_OF_INTENT = {
     "payment_problem": CaseKind.PAYMENT_PROBLEM,
     "complaint": CaseKind.COMPLAINT,
     "feedback": CaseKind.FEEDBACK,
-    "request_human": CaseKind.HANDOFF_REQUEST,
     "delete_account": CaseKind.ACCOUNT_DELETION,
     "update_account": CaseKind.ACCOUNT_CHANGE,
 }
@@ -44,9 +43,6 @@ CASE_REPLY = {
     CaseKind.COMPLAINT: "I'm really sorry to hear that. I've recorded your complaint as case "
     "#{case}, and a member of our customer care team will get back to you personally.",
     CaseKind.FEEDBACK: "Thank you for the feedback! I've passed it on to the team (#{case}).",
-    CaseKind.HANDOFF_REQUEST: "Of course. I've asked a person from our team to take over "
-    "(request #{case}). They'll see everything we've talked about, so you won't need to repeat "
-    "yourself.",
     CaseKind.ACCOUNT_DELETION: "I've recorded your request to delete your account (#{case}). "
     "We'll confirm by e-mail within 30 days, as data-protection law requires.",
     CaseKind.ACCOUNT_CHANGE: "I've noted your request (#{case}). You can also change your name, "

@@ -160,6 +160,7 @@ def cmd_service(args: argparse.Namespace) -> int:
         )
     rasa_port = args.port or DEFAULT_PORTS["serve"]
     env.setdefault("SHOPDESK_CHAT_URL", f"http://localhost:{rasa_port}")
+    env.setdefault("SHOPDESK_RASA_URL", f"http://127.0.0.1:{rasa_port}")
     procs = [
         subprocess.Popen(service_command(name, port, env), cwd=PROJECT_ROOT, env=env)
         for name, port in (
@@ -171,6 +172,8 @@ def cmd_service(args: argparse.Namespace) -> int:
     print(
         "Shopdesk is starting. When Rasa says 'Rasa server is up and running':\n"
         f"  the demo store with the chat widget:  http://localhost:{DEFAULT_PORTS['web']}\n"
+        f"  the agent console:  http://localhost:{DEFAULT_PORTS['web']}/agent/ "
+        "(python -m bot agent create NAME makes an account)\n"
         "  chat in a terminal:  make shell\n"
         f"  REST:  curl -s localhost:{rasa_port}/webhooks/rest/webhook "
         '-d \'{"sender": "me", "message": "hi"}\'\n'

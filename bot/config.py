@@ -27,6 +27,8 @@ class Settings:
     """Messages classified with less confidence than this go to the NLU review table."""
     chat_url: str
     """The Rasa server the store page's chat widget connects to."""
+    rasa_url: str
+    """The Rasa server as the store's own processes reach it (the agent console's relay)."""
 
     @property
     def is_production(self) -> bool:
@@ -57,6 +59,7 @@ def load_settings() -> Settings:
         max_verification_attempts=int(_float("SHOPDESK_MAX_VERIFICATION_ATTEMPTS", 5)),
         review_below=_float("SHOPDESK_REVIEW_BELOW", 0.75),
         chat_url=os.environ.get("SHOPDESK_CHAT_URL", "http://localhost:5005"),
+        rasa_url=os.environ.get("SHOPDESK_RASA_URL", "http://127.0.0.1:5005"),
     )
 
 

@@ -1,28 +1,19 @@
 """Learning from real conversations: uncertain messages are queued for labelling, then exported.
 
-Rasa publishes every conversation event to `ReviewQueueBroker` (endpoints.yml `event_broker`);
-shopper messages whose intent confidence is below `SHOPDESK_REVIEW_BELOW` land in the store's
+Rasa publishes every conversation event to `StoreEventBroker` (bot/store_events.py); shopper
+messages whose intent confidence is below `SHOPDESK_REVIEW_BELOW` land in the store's
 `nlu_review` table, and `python -m bot review export FILE` writes them as Rasa NLU YAML.
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from datetime import datetime
 from typing import Any
 
-from rasa.core.brokers.broker import EventBroker
-from rasa.utils.endpoints import EndpointConfig
 from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from bot.config import get_settings
-from bot.store.db import make_engine, make_session_factory, session_scope
 from bot.store.models import NluReview
-
-logger = logging.getLogger(__name__)
 
 
 def uncertain_message(event: dict[str, Any], threshold: float) -> dict[str, Any] | None:
@@ -78,46 +69,3 @@ def export_yaml(session: Session, *, include_exported: bool, now: datetime) -> t
         ]
         row.exported_at = now
     return "\n".join(lines) + "\n", len(rows)
-
-
-class ReviewQueueBroker(EventBroker):
-    """An event broker that keeps the messages the classifier was unsure about."""
-
-    def __init__(self, url: str, threshold: float) -> None:
-        self.threshold = threshold
-        self.factory = make_session_factory(make_engine(url))
-        self.pending: set[asyncio.Future] = set()
-
-    @classmethod
-    async def from_endpoint_config(
-        cls, broker_config: EndpointConfig, event_loop: Any = None
-    ) -> ReviewQueueBroker:
-        settings = get_settings()
-        return cls(settings.store_db_url, settings.review_below)
-
-    def _store(self, row: dict[str, Any]) -> None:
-        try:
-            with session_scope(self.factory) as session:
-                record(session, row=row, now=datetime.utcnow())
-        except SQLAlchemyError as exc:
-            logger.warning("could not queue a message for NLU review (%s)", type(exc).__name__)
-
-    def publish(self, event: dict[str, Any]) -> None:
-        row = uncertain_message(event, self.threshold)
-        if row is None:
-            return
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            self._store(row)
-            return
-        future = loop.run_in_executor(None, self._store, row)
-        self.pending.add(future)
-        future.add_done_callback(self.pending.discard)
-
-    def is_ready(self) -> bool:
-        return True
-
-    async def close(self) -> None:
-        if self.pending:
-            await asyncio.gather(*self.pending)

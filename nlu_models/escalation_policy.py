@@ -18,7 +18,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
+from rasa.shared.core.events import ActionExecuted, ConversationResumed, SlotSet, UserUttered
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
@@ -27,14 +27,20 @@ from nlu_models.frustration import REQUEST_HUMAN, FrustrationSettings, Turn, dec
 logger = logging.getLogger(__name__)
 
 VERIFICATION_FAILURES_SLOT = "verification_failures"
+HAND_OVER = "action_hand_over"
 
 
 def turns_since(tracker: DialogueStateTracker, action: str) -> list[Turn]:
-    """The shopper's turns since `action` last ran, each marked if verification then failed."""
+    """The shopper's turns since `action` or a handover, each marked if verification then failed.
+
+    A person who took the conversation and handed it back starts the count afresh.
+    """
     turns: list[Turn] = []
     failures = 0.0
     for event in tracker.applied_events():
-        if isinstance(event, ActionExecuted) and event.action_name == action:
+        if isinstance(event, ConversationResumed) or (
+            isinstance(event, ActionExecuted) and event.action_name in (action, HAND_OVER)
+        ):
             turns = []
         elif isinstance(event, UserUttered):
             turns.append(turn_of({"text": event.text, **(event.parse_data or {})}))

@@ -104,7 +104,7 @@ def shop(
     store_url = f"sqlite:///{folder / 'store.db'}"
     actions_port, rasa_port, web_port = free_port(), free_port(), free_port()
     env = service_env(store_url, f"sqlite:///{folder / 'tracker.db'}", actions_port)
-    env["SHOPDESK_CHAT_URL"] = f"http://127.0.0.1:{rasa_port}"
+    env["SHOPDESK_CHAT_URL"] = env["SHOPDESK_RASA_URL"] = f"http://127.0.0.1:{rasa_port}"
     env["SHOPDESK_STORE_ORIGINS"] = f"http://127.0.0.1:{web_port}"
     running = Shop(
         actions=Service("actions", env, folder / "actions.log", port=actions_port),

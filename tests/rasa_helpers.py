@@ -30,7 +30,9 @@ def make_tracker(
     active_loop: str | None = None,
     sender: str = SENDER,
     input_channel: str = "rest",
+    earlier: list[dict[str, Any]] | None = None,
 ) -> Tracker:
+    """A tracker whose latest message is `text`, after the `earlier` event dicts."""
     all_slots: dict[str, Any] = {name: None for name in domain()["slots"]}
     all_slots.update({"verification_failures": 0.0, "verification_locked": False})
     all_slots.update(slots or {})
@@ -43,7 +45,10 @@ def make_tracker(
             "entities": entities or [],
             "metadata": metadata or {},
         },
-        events=[{"event": "user", "text": text, "input_channel": input_channel}],
+        events=[
+            *(earlier or []),
+            {"event": "user", "text": text, "input_channel": input_channel, "timestamp": 0},
+        ],
         paused=False,
         followup_action=None,
         active_loop={"name": active_loop} if active_loop else {},

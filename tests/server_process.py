@@ -8,16 +8,20 @@ import subprocess
 import time
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import requests
 
 from bot.cli import service_command
 from bot.config import PROJECT_ROOT
+from bot.handoff.agents import create_agent
 from bot.rasa_env import rasa_environment
-from bot.store.db import make_engine, make_session_factory
+from bot.store.db import make_engine, make_session_factory, session_scope
 from bot.store.models import OrderStatus
 from tests.actions.store_picks import Picked, pick
+
+AGENT_PASSWORD = "a long enough password"
 
 
 def free_port() -> int:
@@ -112,6 +116,23 @@ class Shop:
             return pick(make_session_factory(engine), status)
         finally:
             engine.dispose()
+
+    def new_agent(self, display_name: str = "Ana") -> str:
+        """A fresh agent account (password AGENT_PASSWORD); returns its username."""
+        username = f"agent-{uuid.uuid4().hex[:8]}"
+        engine = make_engine(self.store_url)
+        try:
+            with session_scope(make_session_factory(engine)) as session:
+                create_agent(
+                    session,
+                    username=username,
+                    display_name=display_name,
+                    password=AGENT_PASSWORD,
+                    now=datetime.utcnow(),
+                )
+        finally:
+            engine.dispose()
+        return username
 
     def stop(self) -> None:
         for service in (self.web, self.rasa, self.actions):

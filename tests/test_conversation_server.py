@@ -127,21 +127,25 @@ def test_a_mildly_sad_shopper_is_helped_not_escalated(shop: Shop):
     assert "order number" in reply
 
 
-def test_a_furious_shopper_is_offered_a_person_and_can_accept(shop: Shop):
+def test_a_furious_shopper_is_offered_a_person_and_with_no_one_on_duty_gets_a_case(shop: Shop):
     chat = shop.chat()
     assert OFFER in chat.reply("your service is terrible and this bot is USELESS!!!")
-    assert "I've asked a person from our team to take over" in chat.reply("yes please")
+    reply = chat.reply("yes please")
+    assert "no one from our team is online" in reply
     engine = make_engine(shop.store_url)
     with make_session_factory(engine)() as session:
-        kinds = (
-            session.execute(
-                select(SupportCase.kind).where(SupportCase.conversation_id == chat.sender)
-            )
+        cases = (
+            session.execute(select(SupportCase).where(SupportCase.conversation_id == chat.sender))
             .scalars()
             .all()
         )
     engine.dispose()
-    assert kinds == [CaseKind.HANDOFF_REQUEST]
+    assert [c.kind for c in cases] == [CaseKind.HANDOFF_REQUEST]
+    assert "your service is terrible and this bot is USELESS!!!" in cases[0].transcript
+    assert f"#{cases[0].id}" in reply
+    # A guest who proved nothing gets no e-mail promise; the conversation carries on.
+    assert f"quoting case #{cases[0].id}" in chat.reply("yes")
+    assert "Trailhead Outfitters assistant" in chat.reply("hi")
 
 
 def test_a_shopper_who_declines_the_person_is_not_asked_again_at_once(shop: Shop):

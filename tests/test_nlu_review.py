@@ -10,8 +10,9 @@ from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
-from bot.nlu_review import ReviewQueueBroker, export_yaml, uncertain_message
+from bot.nlu_review import export_yaml, uncertain_message
 from bot.store.models import NluReview
+from bot.store_events import StoreEventBroker
 
 
 def user_event(text: str, intent: str, confidence: float, sender: str = "c-1") -> dict:
@@ -50,10 +51,10 @@ def test_only_uncertain_shopper_text_is_queued():
     }
 
 
-def test_broker_queues_and_export_writes_valid_nlu_yaml(
+def test_the_broker_queues_and_export_writes_valid_nlu_yaml(
     store: sessionmaker, store_url: str, tmp_path: Path
 ):
-    broker = ReviewQueueBroker(store_url, threshold=0.75)
+    broker = StoreEventBroker(store_url, review_below=0.75)
 
     async def publish_all() -> None:
         broker.publish(user_event("where's my stuff at", "order_status", 0.52, "conv-a"))

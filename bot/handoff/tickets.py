@@ -8,9 +8,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
-from bot.store.models import Agent, HandoffTicket, TicketMessage, TicketState
+from bot.store.models import Agent, AgentSession, HandoffTicket, TicketMessage, TicketState
 
 AUTHORS = frozenset({"shopper", "assistant", "agent", "system"})
 MAX_TEXT = 20_000
@@ -28,6 +28,8 @@ class Line:
     text: str
     at: datetime
     sentiment: dict[str, Any] | None = None
+    message_id: str | None = None
+    """Rasa's id of a shopper message."""
 
 
 def open_ticket_of(session: Session, *, conversation_id: str) -> HandoffTicket | None:
@@ -43,18 +45,39 @@ def open_ticket_of(session: Session, *, conversation_id: str) -> HandoffTicket |
 
 
 def add_line(session: Session, *, ticket: HandoffTicket, line: Line) -> TicketMessage:
+    """Append a line; a shopper message the ticket already has is not added again."""
     if line.author not in AUTHORS:
         raise TicketError(f"unknown author {line.author!r}")
+    if line.message_id is not None:
+        kept = session.execute(
+            select(TicketMessage).where(
+                TicketMessage.ticket_id == ticket.id, TicketMessage.message_id == line.message_id
+            )
+        ).scalar()
+        if kept is not None:
+            return kept
     message = TicketMessage(
         ticket_id=ticket.id,
         author=line.author,
         text=line.text[:MAX_TEXT],
         sentiment=line.sentiment,
         created_at=line.at,
+        message_id=line.message_id,
     )
     session.add(message)
     session.flush()
     return message
+
+
+def lines_after(session: Session, *, ticket: HandoffTicket, after: int = 0) -> list[TicketMessage]:
+    """The ticket's lines with an id above `after`, oldest first (for a console that polls)."""
+    return list(
+        session.execute(
+            select(TicketMessage)
+            .where(TicketMessage.ticket_id == ticket.id, TicketMessage.id > after)
+            .order_by(TicketMessage.id)
+        ).scalars()
+    )
 
 
 def open_ticket(
@@ -93,9 +116,7 @@ def peak_frustration(ticket: HandoffTicket) -> float:
 def waiting_queue(session: Session) -> list[HandoffTicket]:
     """Waiting tickets, the most frustrated first, then the longest waiting."""
     waiting = session.execute(
-        select(HandoffTicket)
-        .where(HandoffTicket.state == TicketState.WAITING)
-        .options(selectinload(HandoffTicket.messages))
+        select(HandoffTicket).where(HandoffTicket.state == TicketState.WAITING)
     ).scalars()
     return sorted(waiting, key=lambda t: (-peak_frustration(t), t.created_at, t.id))
 
@@ -105,8 +126,36 @@ def queue_position(session: Session, *, ticket: HandoffTicket) -> int:
     return 1 + [t.id for t in waiting_queue(session)].index(ticket.id)
 
 
-def agents_on_duty(session: Session) -> int:
-    return session.execute(select(func.count(Agent.id)).where(Agent.on_duty.is_(True))).scalar_one()
+def agents_on_duty(session: Session, *, now: datetime) -> int:
+    """Agents who said they are on duty and are still signed in."""
+    return session.execute(
+        select(func.count(func.distinct(Agent.id)))
+        .join(AgentSession, AgentSession.agent_id == Agent.id)
+        .where(Agent.on_duty.is_(True), AgentSession.expires_at > now)
+    ).scalar_one()
+
+
+def tickets_of(session: Session, *, agent: Agent) -> list[HandoffTicket]:
+    """The tickets the agent has now, oldest first."""
+    return list(
+        session.execute(
+            select(HandoffTicket)
+            .where(HandoffTicket.agent_id == agent.id, HandoffTicket.state == TicketState.ASSIGNED)
+            .order_by(HandoffTicket.assigned_at, HandoffTicket.id)
+        ).scalars()
+    )
+
+
+def rateable_ticket_of(session: Session, *, conversation_id: str) -> HandoffTicket | None:
+    """The conversation's latest closed ticket, while the shopper has not rated it."""
+    latest = session.execute(
+        select(HandoffTicket)
+        .where(HandoffTicket.conversation_id == conversation_id)
+        .order_by(HandoffTicket.id.desc())
+    ).scalar()
+    if latest is None or latest.state != TicketState.CLOSED or latest.rating is not None:
+        return None
+    return latest
 
 
 def assign(session: Session, *, ticket: HandoffTicket, agent: Agent, now: datetime) -> None:

@@ -288,6 +288,10 @@ class SupportCase(Base):
     conversation_id = Column(String(100), nullable=False)
     summary = Column(Text, nullable=False)
     created_at = Column(DateTime, nullable=False)
+    transcript = Column(Text)
+    """The conversation up to the case, when the case stands in for a person (no one on duty)."""
+    reply_email = Column(String(254))
+    """Where the shopper asked to be answered by e-mail."""
 
 
 class NluReview(Base):
@@ -396,6 +400,7 @@ class TicketMessage(Base):
     """One line of a ticket's transcript: the shopper, the assistant, an agent or the system."""
 
     __tablename__ = "ticket_messages"
+    __table_args__ = (UniqueConstraint("ticket_id", "message_id", name="uq_ticket_message_id"),)
 
     id = Column(Integer, primary_key=True)
     ticket_id = Column(ForeignKey("handoff_tickets.id"), nullable=False, index=True)
@@ -403,5 +408,7 @@ class TicketMessage(Base):
     text = Column(Text, nullable=False)
     sentiment = Column(JSON)
     created_at = Column(DateTime, nullable=False)
+    message_id = Column(String(64))
+    """Rasa's id of a shopper message, so the same message is never kept twice."""
 
     ticket = relationship("HandoffTicket", back_populates="messages")

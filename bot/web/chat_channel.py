@@ -11,7 +11,9 @@ adds what a store widget needs:
 - every shopper message carries a client id; a message sent again (`resend`) that the server
   already has is not handled twice, so a client may safely resend what it is unsure about
   after a dropped connection (first sends skip the look-up);
-- socket.io itself checks the page's origin against the store's configured origins.
+- socket.io itself checks the page's origin against the store's configured origins;
+- `POST /webhooks/socketio/handoff` takes the agent console's notices (bot/handoff/relay.py):
+  a person joined, wrote, handed back or closed; they are stored and pushed to the shopper.
 """
 
 from __future__ import annotations
@@ -28,6 +30,10 @@ from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
+
+from bot.config import get_settings
+from bot.handoff.relay import Notice, key_matches
+from bot.web.handoff_relay import apply_notice, as_message
 
 logger = logging.getLogger(__name__)
 
@@ -167,6 +173,25 @@ class WidgetSocketIOInput(InputChannel):
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
+
+        @webhook.route("/handoff", methods=["POST"])
+        async def handoff(request: Request) -> HTTPResponse:
+            if not key_matches(request.headers.get("Authorization"), get_settings().jwt_secret):
+                return response.json({"error": "not authorized"}, status=401)
+            try:
+                notice = Notice.parse(request.json)
+            except ValueError as exc:
+                return response.json({"error": str(exc)}, status=400)
+            agent = getattr(self.app.ctx, "agent", None) if self.app else None
+            if agent is None or agent.tracker_store is None:
+                return response.json({"error": "the assistant is starting"}, status=503)
+            said = await apply_notice(agent, notice)
+            if said is None:
+                return response.json({"error": "no such conversation"}, status=404)
+            output = WidgetOutput(sio, self.bot_message_evt)
+            for event in said:
+                await output.send_response(notice.conversation_id, as_message(event))
+            return response.json({"ok": True, "messages": len(said)})
 
         @sio.on("session_request")
         async def session_request(sid: str, data: Any) -> None:

@@ -6,29 +6,26 @@ the seeded catalog, and is what the browser tests drive.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.auth import issue_shopper_token, verify_shopper_token
 from bot.config import PROJECT_ROOT, Settings
 from bot.store.customers import customer_by_email, first_customers, get_customer
-from bot.store.db import session_scope
 from bot.store.models import Customer
 from bot.store.products import catalog_categories, catalog_page, product_by_sku
+from bot.web.agent_console import console_blueprint
+from bot.web.store_queries import StoreDown, store_queries
 
 logger = logging.getLogger(__name__)
-T = TypeVar("T")
 
 WEB_DIR = Path(__file__).resolve().parent
 WIDGET_FILES = {
@@ -41,10 +38,6 @@ SESSION_COOKIE = "shopdesk_demo_session"
 SESSION_TTL_S = 8 * 3600
 WIDGET_TOKEN_TTL_S = 3600
 PAGE_SIZE = 24
-
-
-class StoreDown(Exception):
-    """The store database did not answer."""
 
 
 def placeholder_svg(name: str) -> str:
@@ -68,16 +61,8 @@ def create_app(settings: Settings, sessions: sessionmaker) -> Sanic:
     )
     app.static("/static/store.css", str(WEB_DIR / "static" / "store.css"), name="store_css")
 
-    async def query(work: Callable[[Session], T]) -> T:
-        def run() -> T:
-            with session_scope(sessions) as session:
-                return work(session)
-
-        try:
-            return await asyncio.wait_for(asyncio.to_thread(run), settings.db_timeout_s + 1)
-        except (asyncio.TimeoutError, SQLAlchemyError, OSError) as exc:
-            logger.warning("store database unavailable (%s)", type(exc).__name__)
-            raise StoreDown from exc
+    query = store_queries(sessions, settings.db_timeout_s)
+    app.blueprint(console_blueprint(settings, query, templates))
 
     def signed_in_id(request: Request) -> int | None:
         return verify_shopper_token(request.cookies.get(SESSION_COOKIE), secret=settings.jwt_secret)

@@ -111,7 +111,7 @@ def test_product_details_with_stock(store: sessionmaker):
     [
         ("complaint", CaseKind.COMPLAINT),
         ("payment_problem", CaseKind.PAYMENT_PROBLEM),
-        ("request_human", CaseKind.HANDOFF_REQUEST),
+        ("feedback", CaseKind.FEEDBACK),
     ],
 )
 def test_cases_keep_what_the_shopper_said(store: sessionmaker, intent: str, kind: CaseKind):

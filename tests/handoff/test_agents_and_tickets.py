@@ -20,13 +20,17 @@ from bot.handoff.agents import (
 from bot.handoff.tickets import (
     Line,
     TicketError,
+    add_line,
     agents_on_duty,
     assign,
     close,
+    lines_after,
     open_ticket,
     open_ticket_of,
     queue_position,
     rate,
+    rateable_ticket_of,
+    tickets_of,
     waiting_queue,
 )
 from bot.store.models import AgentSession, TicketState
@@ -113,9 +117,13 @@ def test_assign_close_and_rate(store: sessionmaker):
     with store() as session:
         ana = create_agent(session, username="ana", display_name="Ana", password=PASSWORD, now=NOW)
         bo = create_agent(session, username="bo", display_name="Bo", password=PASSWORD, now=NOW)
-        assert agents_on_duty(session) == 0
+        assert agents_on_duty(session, now=NOW) == 0
         ana.on_duty = True
-        assert agents_on_duty(session) == 1
+        assert agents_on_duty(session, now=NOW) == 0  # on duty but not signed in
+        assert sign_in(session, username="ana", password=PASSWORD, now=NOW)
+        sign_in(session, username="ana", password=PASSWORD, now=NOW)  # a second browser
+        assert agents_on_duty(session, now=NOW) == 1
+        assert agents_on_duty(session, now=NOW + timedelta(hours=9)) == 0  # session expired
         ticket = open_ticket(
             session, conversation_id="c3", reason="r", transcript=[], frustration=[1.0], now=NOW
         )
@@ -123,18 +131,35 @@ def test_assign_close_and_rate(store: sessionmaker):
             rate(session, ticket=ticket, rating=5, now=NOW)
         assign(session, ticket=ticket, agent=ana, now=NOW)
         assert ticket.state == TicketState.ASSIGNED and waiting_queue(session) == []
+        assert tickets_of(session, agent=ana) == [ticket] and tickets_of(session, agent=bo) == []
         with pytest.raises(TicketError, match="another agent"):
             assign(session, ticket=ticket, agent=bo, now=NOW)
         with pytest.raises(TicketError):
             close(session, ticket=ticket, agent=bo, note="closed", now=NOW)
+        assert rateable_ticket_of(session, conversation_id="c3") is None  # not closed yet
         close(session, ticket=ticket, agent=ana, note="handed back to the assistant", now=NOW)
         assert open_ticket_of(session, conversation_id="c3") is None
+        assert rateable_ticket_of(session, conversation_id="c3") == ticket
         with pytest.raises(TicketError, match="1 to 5"):
             rate(session, ticket=ticket, rating=6, now=NOW)
         rate(session, ticket=ticket, rating=4, now=NOW)
+        assert rateable_ticket_of(session, conversation_id="c3") is None
         with pytest.raises(TicketError):
             rate(session, ticket=ticket, rating=5, now=NOW)
         assert [m.text for m in ticket.messages] == ["Ana joined", "handed back to the assistant"]
         session.commit()
     with store() as session:
         assert session.get(type(ticket), ticket.id).rating == 4
+
+
+def test_a_shopper_message_is_kept_once_and_lines_are_read_in_order(store: sessionmaker):
+    with store() as session:
+        ticket = open_ticket(
+            session, conversation_id="c4", reason="r", transcript=[], frustration=[], now=NOW
+        )
+        first = add_line(session, ticket=ticket, line=Line("shopper", "hello?", NOW, None, "m-1"))
+        again = add_line(session, ticket=ticket, line=Line("shopper", "hello?", NOW, None, "m-1"))
+        agent = add_line(session, ticket=ticket, line=Line("agent", "Hi, I'm here", NOW))
+        assert again.id == first.id
+        assert [m.text for m in lines_after(session, ticket=ticket)] == ["hello?", "Hi, I'm here"]
+        assert lines_after(session, ticket=ticket, after=first.id) == [agent]

@@ -9,7 +9,15 @@ from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, ActiveLoop, Event, SlotSet, UserUttered
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActiveLoop,
+    ConversationPaused,
+    ConversationResumed,
+    Event,
+    SlotSet,
+    UserUttered,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.config import PROJECT_ROOT
@@ -77,6 +85,19 @@ def test_after_an_offer_the_count_starts_again(policy: EscalationPolicy, domain:
     angry = said("THIRD TIME I ASK, USELESS BOT!!!", "complaint", 0.98)
     declined = [*angry, ActionExecuted(OFFER), *said("no, just answer me", "deny", 0.4)]
     assert predicted(policy, domain, declined) is None
+
+
+def test_a_conversation_handed_back_by_a_person_starts_afresh(
+    policy: EscalationPolicy, domain: Domain
+):
+    furious = said("THIRD TIME I ASK, USELESS BOT!!!", "complaint", 0.98)
+    waiting = [ActionExecuted("action_hand_over"), ConversationPaused()]
+    angry_while_waiting = [UserUttered("hello??? anyone???", parse_data=furious[1].parse_data)]
+    back = [ConversationResumed(), ActionExecuted("action_listen")]
+    calm = said("where is my order", "order_status", 0.3)
+    events = [*furious, *waiting, *angry_while_waiting, *back, *calm]
+    assert predicted(policy, domain, events) is None
+    assert predicted(policy, domain, [*furious, *back, *calm]) is None
 
 
 def test_explicit_requests_and_forms_are_left_to_the_rules(

@@ -1,0 +1,62 @@
+"""The relay's notices: what the console may send, who may send it, and what it becomes."""
+
+from __future__ import annotations
+
+import pytest
+from rasa.shared.core.events import ActionExecuted, BotUttered, ConversationResumed, SlotSet
+
+from bot.handoff.relay import MAX_TEXT, Notice, key_matches, relay_key
+from bot.web.handoff_relay import events_for
+
+SECRET = "a-secret-the-store-and-rasa-share-0123456789"
+
+
+def notice(**changes: object) -> dict:
+    return {"conversation_id": "c0ffee", "kind": "message", "agent": "Ana", "text": "Hi", **changes}
+
+
+def test_only_the_shared_key_is_accepted():
+    assert key_matches(f"Bearer {relay_key(SECRET)}", SECRET)
+    assert not key_matches(f"Bearer {relay_key('another secret')}", SECRET)
+    assert not key_matches(relay_key(SECRET), SECRET)  # no scheme
+    assert not key_matches(None, SECRET)
+    assert relay_key(SECRET) != SECRET
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        ([], "JSON object"),
+        (notice(conversation_id="../../etc"), "conversation_id"),
+        (notice(conversation_id=""), "conversation_id"),
+        (notice(kind="restart"), "kind"),
+        (notice(agent=""), "agent"),
+        (notice(agent="x" * 81), "agent"),
+        (notice(text="x" * (MAX_TEXT + 1)), "text"),
+        (notice(text="   "), "needs text"),
+        (notice(text=42), "text"),
+    ],
+)
+def test_malformed_notices_are_refused_with_the_reason(body: object, problem: str):
+    with pytest.raises(ValueError, match=problem):
+        Notice.parse(body)
+
+
+def test_an_agent_message_is_a_bot_message_marked_with_the_agent():
+    [said] = events_for(Notice.parse(notice(text="  Let me check.  ")))
+    assert isinstance(said, BotUttered)
+    assert said.text == "Let me check."
+    assert said.data["custom"] == {"type": "handoff", "state": "message", "agent": "Ana"}
+    assert said.metadata == {"agent": "Ana"}
+
+
+@pytest.mark.parametrize("kind", ["handed_back", "closed"])
+def test_handing_back_resumes_the_assistant_and_asks_for_a_rating(kind: str):
+    events = events_for(Notice.parse(notice(kind=kind, text="")))
+    assert isinstance(events[0], ConversationResumed)
+    assert SlotSet("handoff", None) in events
+    rating = [e for e in events if isinstance(e, BotUttered)][-1]
+    assert [b["payload"] for b in rating.data["buttons"]] == [
+        f'/rate_conversation{{"rating": {n}}}' for n in range(1, 6)
+    ]
+    assert events[-1] == ActionExecuted("action_listen")
