@@ -18,8 +18,8 @@ from actions.order_text import STATUS_WORDS
 from actions.orders import OPEN
 from bot.config import PROJECT_ROOT
 from bot.store.db import make_engine, make_session_factory
-from bot.store.models import Customer, Order, Product
-from tests.server_process import Shop
+from bot.store.models import Customer, HandoffTicket, Order, Product, TicketState
+from tests.server_process import AGENT_PASSWORD, Shop
 
 pytestmark = pytest.mark.slow
 
@@ -354,3 +354,85 @@ def test_a_dropped_connection_loses_and_duplicates_nothing(widget: Callable[...,
     chat.page.reload()
     expect(chat.page.locator("#shopdesk-chat .msg")).to_have_count(len(transcript))
     assert chat.transcript() == transcript
+
+
+def test_a_person_takes_over_replies_live_hands_back_and_is_rated(
+    widget: Callable[..., Widget], browser: Browser, shop: Shop
+):
+    chat = widget()
+    chat.open()
+    # No one on duty: the request becomes a case, and an e-mail answer is offered.
+    offer = chat.say("I want to talk to a real person please")
+    assert "no one from our team is online" in offer
+    chat.shot("no-one-on-duty")
+    chat.page.get_by_role("button", name="No, thanks").click()
+    chat.answered()
+    expect(chat.bot.last).to_contain_text("stays open")
+
+    # The agent, in a browser of their own, comes on duty by signing in.
+    desk = browser.new_context()
+    try:
+        console = desk.new_page()
+        console.goto(f"{shop.site}/agent/")
+        expect(console).to_have_url(re.compile("/agent/signin$"))
+        console.get_by_label("Username").fill(shop.new_agent("Ana"))
+        console.get_by_label("Password").fill(AGENT_PASSWORD)
+        console.get_by_role("button", name="Sign in").click()
+        expect(console.get_by_text("Signed in as Ana")).to_be_visible()
+
+        chat.send("can I talk to a person now?")
+        notice = chat.page.locator("#shopdesk-chat .notice")
+        expect(notice.last).to_contain_text("in the queue", timeout=REPLY_TIMEOUT_MS)
+        expect(chat.page.locator("#shopdesk-chat h2")).to_have_text("Waiting for a person…")
+        chat.shot("waiting")
+        with _store(shop)() as session:
+            ticket_id = session.execute(
+                select(HandoffTicket.id)
+                .where(HandoffTicket.state == TicketState.WAITING)
+                .order_by(HandoffTicket.id.desc())
+            ).scalar()
+        waiting = console.locator(f'#waiting button[data-ticket="{ticket_id}"]')
+        expect(waiting).to_be_visible(timeout=10_000)
+        console.screenshot(path=str(SHOTS / f"{chat.name}-agent-queue.png"))
+        waiting.click()
+        transcript = console.get_by_label("Transcript")
+        expect(transcript).to_contain_text("can I talk to a person now?")
+        console.get_by_role("button", name="Take conversation").click()
+        expect(notice.last).to_have_text("Ana from our team has joined the chat.", timeout=10_000)
+        expect(chat.page.locator("#shopdesk-chat h2")).to_have_text("Ana · our team")
+
+        console.get_by_label("Reply to the shopper").fill("Hi, I'm Ana. How can I help?")
+        console.get_by_role("button", name="Send").click()
+        from_agent = chat.page.locator("#shopdesk-chat .msg.agent")
+        expect(from_agent.last).to_contain_text("Hi, I'm Ana. How can I help?", timeout=10_000)
+        expect(from_agent.last.locator(".from")).to_have_text("Ana")
+        chat.shot("agent-replied")
+
+        chat.send("My parcel is late, order 100042")
+        chat.answered()
+        expect(transcript).to_contain_text("My parcel is late, order 100042", timeout=10_000)
+        console.screenshot(path=str(SHOTS / f"{chat.name}-agent-conversation.png"))
+        console.get_by_role("button", name="Hand back to assistant").click()
+        expect(notice.last).to_contain_text("back with the assistant", timeout=10_000)
+        expect(chat.page.locator("#shopdesk-chat h2")).to_have_text("Shop assistant")
+    finally:
+        desk.request.post(f"{shop.site}/agent/signout", max_redirects=0)  # off duty again
+        desk.close()
+
+    stars = chat.page.get_by_role("group", name="Rate the help you got").get_by_role("button")
+    expect(stars).to_have_count(5)
+    chat.shot("rating-asked")
+    before = chat.bot.count()
+    chat.page.get_by_role("button", name="Rate 4 out of 5").click()
+    chat.answered()
+    expect(chat.bot.nth(before)).to_contain_text("Thank you for rating Ana 4 out of 5")
+    assert chat.user.last.inner_text() == "Rated 4 out of 5"
+    assert chat.say("hi").startswith(GREETING)  # the assistant answers again
+    chat.shot("rated")
+    with _store(shop)() as session:
+        ticket = session.get(HandoffTicket, ticket_id)
+        assert (ticket.state, ticket.rating) == (TicketState.CLOSED, 4)
+    chat.page.reload()
+    chat.open()
+    expect(chat.page.locator("#shopdesk-chat .msg.agent")).to_contain_text("Hi, I'm Ana.")
+    assert chat.dialogs == []

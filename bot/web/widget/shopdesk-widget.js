@@ -27,6 +27,10 @@
   var KEY = "shopdesk:" + SERVER;
   var MAX_CHARS = 2000;
   var ACK_TIMEOUT_MS = 60000;
+  var ASSISTANT_TITLE = "Shop assistant";
+  var TEAM_TITLE = "our team";
+  // Handoff states shown as a centred note: a person is coming, has joined, has left.
+  var NOTICES = ["waiting", "joined", "back"];
 
   // ---- storage: the conversation id and unsent messages outlive the page ---------------------
 
@@ -190,12 +194,13 @@
   });
   var send = el("button", { class: "send", type: "submit", "aria-label": "Send message", text: "Send" });
   var form = el("form", { class: "composer" }, [input, send]);
+  var title = el("h2", { text: ASSISTANT_TITLE });
   var panel = el(
     "section",
     { class: "panel", id: "shopdesk-panel", role: "dialog", "aria-label": "Chat with the shop assistant", hidden: "" },
     [
       el("header", {}, [
-        el("h2", { text: "Shop assistant" }),
+        title,
         status,
         closeButton,
       ]),
@@ -283,10 +288,54 @@
     return row;
   }
 
+  /** Stars for the 1-5 rating a shopper is asked for after a person helped them. */
+  function ratingButtons(replies, item) {
+    var row = el("div", { class: "quick rating", role: "group", "aria-label": "Rate the help you got" });
+    replies.forEach(function (reply, index) {
+      var stars = index + 1;
+      var button = el("button", {
+        type: "button",
+        "aria-label": "Rate " + stars + " out of 5",
+        title: stars + " out of 5",
+        text: "★",
+      });
+      button.addEventListener("mouseenter", function () {
+        Array.prototype.forEach.call(row.children, function (b, i) {
+          b.classList.toggle("lit", i < stars);
+        });
+      });
+      button.addEventListener("click", function () {
+        item.removeChild(row);
+        submit(String(reply.payload), "Rated " + stars + " out of 5");
+      });
+      row.appendChild(button);
+    });
+    return row;
+  }
+
+  /** The header says who is answering: the assistant, a person on their way, or the person. */
+  function showHandoff(custom) {
+    if (custom.state === "waiting") {
+      title.textContent = "Waiting for a person…";
+    } else if (custom.state === "joined" || custom.state === "message") {
+      title.textContent = String(custom.agent || "Our team") + " · " + TEAM_TITLE;
+    } else if (custom.state === "back") {
+      title.textContent = ASSISTANT_TITLE;
+    }
+  }
+
   function botItem(message, live) {
-    var item = el("li", { class: "msg bot" });
-    if (message.text) item.appendChild(el("p", {}, [formatted(message.text)]));
     var custom = message.custom;
+    var handoff = custom && custom.type === "handoff" ? custom : null;
+    if (handoff) showHandoff(handoff);
+    if (handoff && NOTICES.indexOf(handoff.state) >= 0 && message.text) {
+      // A person joining or leaving is news about the conversation, not a message in it.
+      return el("li", { class: "notice", role: "note" }, [el("p", { text: String(message.text) })]);
+    }
+    var person = handoff && handoff.state === "message";
+    var item = el("li", { class: "msg bot" + (person ? " agent" : "") });
+    if (person) item.appendChild(el("span", { class: "from", text: String(handoff.agent || "Our team") }));
+    if (message.text) item.appendChild(el("p", {}, [formatted(message.text)]));
     if (custom && custom.type === "product_cards" && Array.isArray(custom.products)) {
       if (custom.text) item.appendChild(el("p", {}, [formatted(custom.text)]));
       item.appendChild(productCards(custom.products));
@@ -294,7 +343,8 @@
     var image = safeUrl(message.image || (message.attachment && message.attachment.payload && message.attachment.payload.src));
     if (image) item.appendChild(el("img", { class: "image", src: image, alt: "" }));
     if (live && Array.isArray(message.quick_replies) && message.quick_replies.length) {
-      item.appendChild(quickReplies(message.quick_replies, item));
+      var rating = custom && custom.type === "rating" && message.quick_replies.length === 5;
+      item.appendChild((rating ? ratingButtons : quickReplies)(message.quick_replies, item));
     }
     return item.childNodes.length ? item : null;
   }
