@@ -19,7 +19,7 @@ export SHOPDESK_MODEL_DIR := $(MODEL_DIR)
 export SHOPDESK_TEST_PG_URL
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help install browser db train run web serve actions shell test test-fast lint format typecheck \
+.PHONY: help install browser db train run web recommender serve actions shell test test-fast lint format typecheck \
         validate test-stories test-nlu test-sentiment test-escalation bench clean
 
 help: ## list the commands
@@ -50,6 +50,9 @@ run: db train ## set up everything, then start the action server, Rasa and the d
 
 web: install ## start only the demo store and chat widget on port 8000
 	$(PY) -m bot web
+
+recommender: install ## start only the recommendation service on port 5056
+	$(PY) -m bot recommender
 
 serve: install ## start only the Rasa server (REST + socket.io) on port 5005
 	$(PY) -m bot serve
@@ -109,6 +112,7 @@ bench: install ## intent benchmark, our BERT vs Rasa's DIET: project data, and C
 	@if [ -f "$(CLINC150)" ]; then \
 	  $(PY) -m bench.intent_benchmark clinc "$(CLINC150)" --diet-epochs $(CLINC_DIET_EPOCHS); \
 	else echo "CLINC150 not found at '$(CLINC150)': set CLINC150=path/to/data_small.json"; fi
+	$(PY) -m bench.recommender_benchmark quality && $(PY) -m bench.recommender_benchmark scale
 
 clean: ## remove trained models, results, test screenshots and local databases
 	rm -rf models results var test-output

@@ -82,7 +82,7 @@ def cmd_token(args: argparse.Namespace) -> int:
     return 0
 
 
-DEFAULT_PORTS = {"actions": 5055, "serve": 5005, "shell": 5005, "web": 8000}
+DEFAULT_PORTS = {"actions": 5055, "serve": 5005, "shell": 5005, "web": 8000, "recommender": 5056}
 
 
 def cmd_agent(args: argparse.Namespace) -> int:
@@ -108,8 +108,8 @@ def service_command(
     service: str, port: int, env: dict[str, str], extra: Sequence[str] = ()
 ) -> list[str]:
     """The command line that starts one of our services in the environment `env`."""
-    if service == "web":
-        return [sys.executable, "-m", "bot", "web", "--port", str(port), *extra]
+    if service in ("web", "recommender"):
+        return [sys.executable, "-m", "bot", service, "--port", str(port), *extra]
     if service == "actions":
         return [RASA, "run", "actions", "--actions", "actions", "--port", str(port), *extra]
     endpoints = [
@@ -136,6 +136,18 @@ def cmd_web(args: argparse.Namespace) -> int:
     engine = make_engine(settings.store_db_url, timeout_s=settings.db_timeout_s)
     app = create_app(settings, make_session_factory(engine))
     app.run(host=args.host, port=args.port or DEFAULT_PORTS["web"], access_log=False)
+    return 0
+
+
+def cmd_recommender(args: argparse.Namespace) -> int:
+    """Serve recommendations over HTTP in this process."""
+    from bot.recommender.service import create_app  # Sanic and the sentence model: only here
+
+    settings = get_settings()
+    # No migration here: while the database is down the service runs and reports itself not ready.
+    engine = make_engine(settings.store_db_url, timeout_s=settings.db_timeout_s)
+    app = create_app(settings, make_session_factory(engine))
+    app.run(host=args.host, port=args.port or DEFAULT_PORTS["recommender"], access_log=False)
     return 0
 
 
@@ -167,6 +179,7 @@ def cmd_service(args: argparse.Namespace) -> int:
             ("actions", DEFAULT_PORTS["actions"]),
             ("serve", rasa_port),
             ("web", DEFAULT_PORTS["web"]),
+            ("recommender", DEFAULT_PORTS["recommender"]),
         )
     ]
     print(
@@ -175,6 +188,7 @@ def cmd_service(args: argparse.Namespace) -> int:
         f"  the agent console:  http://localhost:{DEFAULT_PORTS['web']}/agent/ "
         "(python -m bot agent create NAME makes an account)\n"
         "  chat in a terminal:  make shell\n"
+        f"  recommendations:  http://127.0.0.1:{DEFAULT_PORTS['recommender']}/health\n"
         f"  REST:  curl -s localhost:{rasa_port}/webhooks/rest/webhook "
         '-d \'{"sender": "me", "message": "hi"}\'\n'
         "Ctrl-C stops everything.",
@@ -233,6 +247,12 @@ def build_parser() -> argparse.ArgumentParser:
     web.add_argument("--port", type=int, default=0)
     web.add_argument("--host", default="0.0.0.0")
     web.set_defaults(func=cmd_web)
+    recommender = sub.add_parser(
+        "recommender", help="serve product recommendations over HTTP (port 5056)"
+    )
+    recommender.add_argument("--port", type=int, default=0)
+    recommender.add_argument("--host", default="127.0.0.1")
+    recommender.set_defaults(func=cmd_recommender)
     return parser
 
 

@@ -29,6 +29,14 @@ class Settings:
     """The Rasa server the store page's chat widget connects to."""
     rasa_url: str
     """The Rasa server as the store's own processes reach it (the agent console's relay)."""
+    recommender_url: str
+    """The recommendation service, as the action server reaches it."""
+    recommender_dir: Path
+    """Where the recommendation service keeps product embeddings and its index."""
+    recommender_ann_above: int
+    """Catalogs with more products than this are searched through the approximate index."""
+    recommender_refresh_s: float
+    """How often the recommendation service re-reads the catalog and the orders."""
 
     @property
     def is_production(self) -> bool:
@@ -43,11 +51,25 @@ def _float(name: str, default: float) -> float:
         raise SettingsError(f"{name} must be a number, got {raw!r}") from exc
 
 
+def _int(name: str, default: int, *, minimum: int) -> int:
+    raw = os.environ.get(name)
+    try:
+        value = int(raw) if raw else default
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from exc
+    if value < minimum:
+        raise SettingsError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
 def load_settings() -> Settings:
     """Read settings from the environment; refuse development secrets in production."""
     environment = os.environ.get("SHOPDESK_ENV", "development")
     if environment not in ("development", "production"):
         raise SettingsError("SHOPDESK_ENV must be 'development' or 'production'")
+    refresh_s = _float("SHOPDESK_RECOMMENDER_REFRESH_S", 60.0)
+    if refresh_s < 0.5:
+        raise SettingsError("SHOPDESK_RECOMMENDER_REFRESH_S must be at least 0.5 seconds")
     jwt_secret = os.environ.get("SHOPDESK_JWT_SECRET", DEV_JWT_SECRET)
     if environment == "production" and (jwt_secret == DEV_JWT_SECRET or len(jwt_secret) < 32):
         raise SettingsError("set SHOPDESK_JWT_SECRET to a random secret of 32+ characters")
@@ -60,6 +82,12 @@ def load_settings() -> Settings:
         review_below=_float("SHOPDESK_REVIEW_BELOW", 0.75),
         chat_url=os.environ.get("SHOPDESK_CHAT_URL", "http://localhost:5005"),
         rasa_url=os.environ.get("SHOPDESK_RASA_URL", "http://127.0.0.1:5005"),
+        recommender_url=os.environ.get("SHOPDESK_RECOMMENDER_URL", "http://127.0.0.1:5056"),
+        recommender_dir=Path(
+            os.environ.get("SHOPDESK_RECOMMENDER_DIR", "") or VAR_DIR / "recommender"
+        ),
+        recommender_ann_above=_int("SHOPDESK_RECOMMENDER_ANN_ABOVE", 20_000, minimum=1),
+        recommender_refresh_s=refresh_s,
     )
 
 

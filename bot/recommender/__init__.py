@@ -1,0 +1,1 @@
+"""Product recommendations from embeddings, shopper profiles, co-purchases and popularity."""

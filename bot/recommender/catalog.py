@@ -1,0 +1,67 @@
+"""The catalog as the recommender sees it: plain, immutable records read from the store."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from bot.store.models import Product
+
+
+@dataclass(frozen=True)
+class Variant:
+    colour: str
+    size: str
+    stock: int
+
+
+@dataclass(frozen=True)
+class CatalogItem:
+    id: int
+    sku: str
+    title: str
+    category: str
+    brand: str
+    price: float
+    description: str
+    attributes: tuple[str, ...]
+    variants: tuple[Variant, ...]
+
+    @property
+    def text(self) -> str:
+        """What the product's embedding is made from: title, category, brand, attributes, text."""
+        attributes = ", ".join(self.attributes)
+        return f"{self.title}. {self.category}. {self.brand}. {attributes}. {self.description}"
+
+    @property
+    def text_hash(self) -> str:
+        """Changes exactly when `text` does: the key of the product's cached embedding."""
+        return hashlib.sha1(self.text.encode("utf-8")).hexdigest()[:16]
+
+
+def item_from_product(product: Product) -> CatalogItem:
+    return CatalogItem(
+        id=product.id,
+        sku=product.sku,
+        title=product.title,
+        category=product.category,
+        brand=product.brand,
+        price=float(product.price),
+        description=product.description or "",
+        attributes=tuple(str(a) for a in product.attributes or ()),
+        variants=tuple(Variant(v.colour, v.size, v.stock) for v in product.variants),
+    )
+
+
+def load_catalog(session: Session) -> list[CatalogItem]:
+    """Every active product with its variants, by id."""
+    stmt = (
+        select(Product)
+        .where(Product.active.is_(True))
+        .options(selectinload(Product.variants))
+        .order_by(Product.id)
+    )
+    return [item_from_product(p) for p in session.execute(stmt).scalars()]
