@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -14,8 +15,19 @@ from actions.base import StoreAction, as_text, reset
 from actions.identity import Identity
 from actions.order_text import money
 from actions.store_access import in_store
+from bot.config import get_settings
+from bot.recommender.client import RecommenderUnavailable, get_picks
 from bot.store.models import Product
-from bot.store.products import ProductQuery, find_product, search_products, search_words
+from bot.store.products import (
+    ProductQuery,
+    best_sellers,
+    find_product,
+    products_by_sku,
+    search_products,
+    search_words,
+)
+
+logger = logging.getLogger(__name__)
 
 SEARCH_SLOTS = ("product", "category", "brand", "colour", "size", "max_price", "min_price")
 
@@ -63,6 +75,21 @@ def show_products(
         dispatcher.utter_message(text="\n".join([intro, *lines]))
 
 
+def recommender_params(query: ProductQuery, customer_id: int | None) -> dict[str, object]:
+    """The recommendation service's search parameters for a shopper's query."""
+    return {
+        "q": query.text or query.category or "popular",
+        "category": query.category,
+        "brand": query.brand,
+        "colour": query.colour,
+        "size": query.size,
+        "min_price": query.min_price,
+        "max_price": query.max_price,
+        "customer_id": customer_id,
+        "limit": 5,
+    }
+
+
 def query_of(tracker: Tracker) -> ProductQuery:
     return ProductQuery(
         text=as_text(tracker.get_slot("product")) or tracker.latest_message.get("text"),
@@ -83,15 +110,25 @@ class ActionProductSearch(StoreAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, identity: Identity
     ) -> list[EventType]:
         query = query_of(tracker)
-
         words = search_words(query.text or "")
+        try:
+            picks = await get_picks(
+                get_settings().recommender_url,
+                "/search",
+                recommender_params(query, identity.customer_id),
+            )
+        except RecommenderUnavailable as exc:
+            logger.warning("recommendations unavailable (%s): searching the store", exc)
+            picks = None
 
         def search(session: Session) -> list[dict[str, str]]:
+            if picks is not None:
+                reasons = {p.sku: p.reason for p in picks}
+                found = products_by_sku(session, skus=list(reasons))
+                return [product_card(p, reasons[p.sku]) for p in found]
             found = search_products(session, query=query, limit=5)
-            if not found and query.text:  # the words were too specific: keep only the filters
-                found = search_products(
-                    session, query=ProductQuery(**{**query.__dict__, "text": None}), limit=5
-                )
+            if not found:  # the words were too specific: the best sellers within the filters
+                found = best_sellers(session, query=query, limit=5)
             return [product_card(p, match_reason(p, words)) for p in found]
 
         cards = await in_store(search)

@@ -84,6 +84,8 @@ def store_url(
 def store(store_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[sessionmaker]:
     """Point the actions at the store copy; yields a session factory for checking results."""
     monkeypatch.setenv("SHOPDESK_DB_URL", store_url)
+    # No recommendation service unless a test starts one: actions search the store itself.
+    monkeypatch.setenv("SHOPDESK_RECOMMENDER_URL", "http://127.0.0.1:9")
     get_settings.cache_clear()
     session_factory.cache_clear()
     engine = make_engine(store_url)
@@ -98,15 +100,19 @@ def store(store_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[sessionma
 def shop(
     tmp_path_factory: pytest.TempPathFactory, seeded_templates: dict[str, str]
 ) -> Iterator[Shop]:
-    """Action server, Rasa and the store site on a private seeded store; needs a trained model."""
+    """Recommender, actions, Rasa and the store site on a private seeded store; needs a model."""
     folder = tmp_path_factory.mktemp("shop")
     shutil.copy(seeded_templates["sqlite"], folder / "store.db")
     store_url = f"sqlite:///{folder / 'store.db'}"
     actions_port, rasa_port, web_port = free_port(), free_port(), free_port()
+    recommender_port = free_port()
     env = service_env(store_url, f"sqlite:///{folder / 'tracker.db'}", actions_port)
     env["SHOPDESK_CHAT_URL"] = env["SHOPDESK_RASA_URL"] = f"http://127.0.0.1:{rasa_port}"
     env["SHOPDESK_STORE_ORIGINS"] = f"http://127.0.0.1:{web_port}"
+    env["SHOPDESK_RECOMMENDER_URL"] = f"http://127.0.0.1:{recommender_port}"
+    env["SHOPDESK_RECOMMENDER_DIR"] = str(folder / "recommender")
     running = Shop(
+        recommender=Service("recommender", env, folder / "recommender.log", recommender_port),
         actions=Service("actions", env, folder / "actions.log", port=actions_port),
         rasa=Service("serve", env, folder / "rasa.log", port=rasa_port),
         web=Service("web", env, folder / "web.log", port=web_port),
@@ -114,6 +120,7 @@ def shop(
         folder=folder,
     )
     try:
+        running.recommender.start()
         running.actions.start()
         running.rasa.start()
         running.web.start()

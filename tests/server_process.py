@@ -90,8 +90,9 @@ def service_env(store_url: str, tracker_url: str, actions_port: int) -> dict[str
 
 @dataclass
 class Shop:
-    """The whole shop running for real: action server, Rasa with its channels, store site."""
+    """The whole shop running for real: recommendations, actions, Rasa with its channels, site."""
 
+    recommender: Service
     actions: Service
     rasa: Service
     web: Service
@@ -135,7 +136,7 @@ class Shop:
         return username
 
     def stop(self) -> None:
-        for service in (self.web, self.rasa, self.actions):
+        for service in (self.web, self.rasa, self.actions, self.recommender):
             service.stop()
 
 

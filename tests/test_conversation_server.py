@@ -167,3 +167,17 @@ def test_a_dead_store_database_gets_a_polite_answer(shop: Shop):
     finally:
         broken.stop()
         shop.actions.start()
+
+
+def test_product_search_goes_on_without_the_recommendation_service(shop: Shop):
+    chat = shop.chat()
+    with_service = chat.reply("show me running shoes")
+    shop.recommender.stop()
+    try:
+        without = shop.chat().reply("show me running shoes")
+    finally:
+        shop.recommender.start()
+    for reply in (with_service, without):
+        assert reply.startswith("Here's what I found:")
+        assert "unavailable" not in reply and "sorry" not in reply.lower()
+        assert len(reply.splitlines()) >= 2  # products, one line each

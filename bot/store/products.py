@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from bot.store.models import Product, ProductVariant
+from bot.store.models import OrderLine, Product, ProductVariant
 
 STOPWORDS = frozenset(
     "a an the for me my some any i im i'm looking want need show find do you have sell "
@@ -105,3 +105,29 @@ def product_by_sku(session: Session, *, sku: str) -> Product | None:
         .options(selectinload(Product.variants))
     )
     return session.execute(stmt).scalar()
+
+
+def products_by_sku(session: Session, *, skus: list[str]) -> list[Product]:
+    """The active products with these SKUs, in the order given."""
+    stmt = select(Product).where(Product.sku.in_(skus), Product.active.is_(True))
+    found = {p.sku: p for p in session.execute(stmt).scalars()}
+    return [found[sku] for sku in skus if sku in found]
+
+
+def best_sellers(session: Session, *, query: ProductQuery, limit: int = 5) -> list[Product]:
+    """The most ordered active products that pass the query's filters (its words are ignored)."""
+    matching = {
+        p.id: p
+        for p in search_products(
+            session, query=ProductQuery(**{**query.__dict__, "text": None}), limit=10_000
+        )
+    }
+    sold = (
+        select(OrderLine.product_id, func.sum(OrderLine.quantity).label("sold"))
+        .where(OrderLine.product_id.in_(list(matching)))
+        .group_by(OrderLine.product_id)
+        .order_by(func.sum(OrderLine.quantity).desc(), OrderLine.product_id)
+    )
+    ranked = [matching[row.product_id] for row in session.execute(sold)]
+    unsold = [p for p in matching.values() if p not in ranked]
+    return (ranked + unsold)[:limit]

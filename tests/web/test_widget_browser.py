@@ -211,6 +211,7 @@ def test_a_product_search_shows_cards_that_lead_to_the_product(
         assert {p.title for p in found} == set(titles)
         assert all("run" in f"{p.title} {p.category}".lower() for p in found)
     expect(cards.first.locator(".price")).to_have_text(re.compile(r"^€\d+\.\d\d$"))
+    expect(cards.first.locator(".reason")).to_have_text(re.compile(r"\w"))  # why it is shown
     expect(cards.first.locator("img")).to_have_js_property("complete", True)
     cards.first.get_by_role("link").click()
     expect(chat.page.get_by_role("heading", level=1)).to_have_text(titles[0])

@@ -1,0 +1,45 @@
+"""The action server's side of the recommendation service: one short request, or nothing.
+
+A service that is down, slow or answering errors is `RecommenderUnavailable`, so the caller
+can fall back to the store database without the shopper noticing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+
+TIMEOUT_S = 2.0
+
+
+class RecommenderUnavailable(RuntimeError):
+    """The recommendation service gave no usable answer in time."""
+
+
+@dataclass(frozen=True)
+class Pick:
+    """A product the service recommends, and why."""
+
+    sku: str
+    reason: str
+
+
+async def get_picks(
+    base_url: str, path: str, params: dict[str, Any], timeout_s: float = TIMEOUT_S
+) -> list[Pick]:
+    """The results of GET `path` with the non-empty `params`, best first."""
+    query = {k: str(v) for k, v in params.items() if v is not None and v != ""}
+    try:
+        async with (
+            aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout_s)) as http,
+            http.get(base_url.rstrip("/") + path, params=query) as answer,
+        ):
+            if answer.status != 200:
+                raise RecommenderUnavailable(f"the service answered {answer.status}")
+            body = await answer.json()
+    except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
+        raise RecommenderUnavailable(type(exc).__name__) from exc
+    return [Pick(str(r["sku"]), str(r.get("reason") or "")) for r in body.get("results", [])]
