@@ -12,15 +12,20 @@ from bot.gate import gate
 SUMMARY_KEYS = ("accuracy", "macro avg", "weighted avg", "micro avg")
 
 
-def format_report(report: dict) -> str:
-    rows = [f"{'intent':<26}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>9}"]
+def format_report(report: dict, label: str = "intent", only: frozenset[str] | None = None) -> str:
+    """One row per class, then the macro average; only the classes in `only`, when given."""
+    rows = [f"{label:<26}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>9}"]
     for name, scores in sorted(report.items()):
         if name in SUMMARY_KEYS or not isinstance(scores, dict):
+            continue
+        if only is not None and name not in only:
             continue
         rows.append(
             f"{name:<26}{scores['precision']:>10.3f}{scores['recall']:>10.3f}"
             f"{scores['f1-score']:>10.3f}{scores['support']:>9}"
         )
+    if only is not None:
+        return "\n".join(rows)
     macro = report["macro avg"]
     rows.append(
         f"{'macro avg':<26}{macro['precision']:>10.3f}{macro['recall']:>10.3f}"

@@ -70,6 +70,15 @@ logger = logging.getLogger(__name__)
 ENTITY_TYPES = ("product", "brand", "category", "colour", "size")
 CATALOG_FILE = "catalog.json"
 SIZE_CUES = ["size", "sizes"]
+# Letter sizes as shoppers say them; each counts when the catalog has the size it stands for.
+SIZE_WORDS = {
+    "extra small": "XS",
+    "small": "S",
+    "medium": "M",
+    "large": "L",
+    "extra large": "XL",
+    "double extra large": "XXL",
+}
 MIN_HEAD_NOUN_CHARS = 4
 MAX_FUZZY_LENGTH_CHANGE = 1
 
@@ -181,10 +190,10 @@ def product_kinds(items: list[CatalogItem]) -> dict[int, str]:
     return {product_id: " ".join(kind).lower() for product_id, kind in kinds.items() if kind}
 
 
-def _add(terms: Terms, term: str, entity: str, ids: list[int]) -> None:
-    """Record that `term` names `ids` as an `entity`, keeping the first spelling seen."""
+def _add(terms: Terms, term: str, entity: str, ids: list[int], value: str | None = None) -> None:
+    """Record that `term` names `ids` as an `entity` (spelled `value`, else as the first seen)."""
     entry = terms.setdefault(term.lower(), {}).setdefault(
-        entity, {"value": term, "catalog_ids": []}
+        entity, {"value": value or term, "catalog_ids": []}
     )
     entry["catalog_ids"] = sorted(set(entry["catalog_ids"]) | set(ids))
 
@@ -207,6 +216,10 @@ def catalog_terms(items: list[CatalogItem]) -> Terms:
             _add(terms, colour, "colour", [])
         for size in item.sizes:
             _add(terms, size, "size", [])
+    sizes = {size.upper() for item in items for size in item.sizes}
+    for word, size in SIZE_WORDS.items():
+        if size in sizes:
+            _add(terms, word, "size", [], value=size)
     return terms
 
 
@@ -217,7 +230,7 @@ def terms_digest(terms: Terms) -> str:
 
 def _needs_size_cue(size: str) -> bool:
     """Whether a size is too short or too numeric to stand alone ("M", "42")."""
-    return len(size) < 2 or not size.isalpha()
+    return len(size) < 2 or not size.replace(" ", "").isalpha()
 
 
 def build_pipeline(terms: dict[str, str]) -> Language:
@@ -242,6 +255,11 @@ def build_pipeline(terms: dict[str, str]) -> Language:
 def _overlaps(a: dict[str, Any], b: dict[str, Any]) -> bool:
     """Whether two entities share at least one character."""
     return bool(a["start"] < b["end"] and b["start"] < a["end"])
+
+
+def singular(text: str) -> str:
+    """A plural's singular by its ending ("hoddies" → "hoddie", "runing shoes" → "runing shoe")."""
+    return text[:-1] if len(text) > 4 and text.endswith("s") and not text.endswith("ss") else text
 
 
 def _fuzzy_word(text: str) -> bool:
@@ -392,14 +410,16 @@ class CatalogEntityExtractor(GraphComponent, EntityExtractorMixin):
         return self._entity(span.ent_id_, span.start_char, span.end_char, 1.0)
 
     def _closest(self, text: str, words: int) -> tuple[str, float] | None:
-        """The fuzzy-matchable term of `words` words nearest `text`, if near enough."""
+        """The fuzzy-matchable term of `words` words nearest `text` or its singular, if near."""
+        forms = {text, singular(text)}
         scored = [
-            (SequenceMatcher(None, text, term).ratio(), term)
+            (SequenceMatcher(None, form, term).ratio(), term)
+            for form in forms
             for term, entity in self.labels.items()
             if entity != "size"
             and len(term.split()) == words
             and len(term) >= self.config["min_fuzzy_chars"]
-            and abs(len(term) - len(text)) <= MAX_FUZZY_LENGTH_CHANGE
+            and abs(len(term) - len(form)) <= MAX_FUZZY_LENGTH_CHANGE
         ]
         score, term = max(scored, default=(0.0, ""))
         return (term, score) if score >= self.config["fuzzy_threshold"] else None

@@ -181,3 +181,12 @@ def test_product_search_goes_on_without_the_recommendation_service(shop: Shop):
         assert reply.startswith("Here's what I found:")
         assert "unavailable" not in reply and "sorry" not in reply.lower()
         assert len(reply.splitlines()) >= 2  # products, one line each
+
+
+def test_a_search_with_typos_finds_the_catalog_products(shop: Shop):
+    reply = shop.chat().reply("do you have any adiddas hoddies?")
+    assert reply.startswith("Here's what I found:")
+    products = reply.splitlines()[1:]
+    assert products and all("Adidas" in line for line in products)  # the brand is a filter
+    hoodies = ["Hoodie" in line for line in products]
+    assert hoodies[0] and hoodies == sorted(hoodies, reverse=True)  # the hoodies come first

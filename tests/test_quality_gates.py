@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from bot.entity_gate import micro_scores
 from bot.escalation_eval import evaluate, scores, settings_from_config
 from bot.gate import gate
 from bot.model_parser import policy_config
+from bot.nlu_gate import format_report
 from nlu_models.frustration import FrustrationSettings
 
 
@@ -63,3 +65,17 @@ def test_gates_pass_at_the_minimum_and_fail_below(capsys: pytest.CaptureFixture[
     assert gate("macro-F1", 0.8, 0.8) == 0
     assert gate("macro-F1", 0.79, 0.8) == 1
     assert "FAIL: macro-F1 0.790 is below 0.80" in capsys.readouterr().out
+
+
+def test_entity_scores_are_micro_averaged_over_the_chosen_types_only():
+    report = {
+        "brand": {"precision": 1.0, "recall": 0.5, "f1-score": 0.667, "support": 10},
+        "colour": {"precision": 0.5, "recall": 1.0, "f1-score": 0.667, "support": 10},
+        "max_price": {"precision": 0.0, "recall": 0.0, "f1-score": 0.0, "support": 30},
+        "micro avg": {"precision": 0.1, "recall": 0.1, "f1-score": 0.1, "support": 50},
+    }
+    # brand: 5 of 10 found, 5 predicted; colour: 10 of 10 found, 20 predicted.
+    precision, recall, f1 = micro_scores(report, frozenset({"brand", "colour", "size"}))
+    assert precision == pytest.approx(15 / 25) and recall == pytest.approx(15 / 20)
+    assert f1 == pytest.approx(2 * 0.6 * 0.75 / 1.35)
+    assert "max_price" not in format_report(report, "entity", frozenset({"brand", "colour"}))

@@ -86,6 +86,20 @@ def test_exact_terms_use_the_catalog_spelling(store: sessionmaker, tmp_path: Pat
     assert all(e["confidence_entity"] == 1.0 for e in found.values() if e["entity"] != "product")
 
 
+def test_a_plural_typo_is_matched_through_its_singular(store: sessionmaker, tmp_path: Path) -> None:
+    found = by_type(entities(train(tmp_path), "do you have any adiddas hoddies?"))
+    assert (found["brand"]["value"], found["product"]["value"]) == ("Adidas", "hoodie")
+
+
+def test_sizes_said_as_words_become_the_catalogs_letter_sizes(
+    store: sessionmaker, tmp_path: Path
+) -> None:
+    component = train(tmp_path)
+    for said, size in (("I'd take a medium", "M"), ("extra large please", "XL"), ("small", "S")):
+        found = entities(component, said)
+        assert [(e["entity"], e["value"]) for e in found] == [("size", size)], said
+
+
 def test_nothing_matches_in_a_message_without_catalog_words(
     store: sessionmaker, tmp_path: Path
 ) -> None:
