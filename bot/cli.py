@@ -9,9 +9,10 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
@@ -127,28 +128,30 @@ def service_command(
     return [RASA, "run", *endpoints, "--port", str(port), *extra]
 
 
-def cmd_web(args: argparse.Namespace) -> int:
-    """Serve the demo store's pages and the chat widget in this process."""
-    from bot.web.store_site import create_app  # Sanic is only needed here
+def _serve(args: argparse.Namespace, service: str, create_app: Callable[..., Any]) -> int:
+    """Run one of our Sanic apps in this process.
 
+    No migration here: the app starts, and answers politely, even while the database is down.
+    """
     settings = get_settings()
-    # No migration here: the site starts, and answers politely, even while the database is down.
     engine = make_engine(settings.store_db_url, timeout_s=settings.db_timeout_s)
     app = create_app(settings, make_session_factory(engine))
-    app.run(host=args.host, port=args.port or DEFAULT_PORTS["web"], access_log=False)
+    app.run(host=args.host, port=args.port or DEFAULT_PORTS[service], access_log=False)
     return 0
+
+
+def cmd_web(args: argparse.Namespace) -> int:
+    """Serve the demo store's pages, the chat widget and the agent console in this process."""
+    from bot.web.store_site import create_app  # Sanic is only needed here
+
+    return _serve(args, "web", create_app)
 
 
 def cmd_recommender(args: argparse.Namespace) -> int:
     """Serve recommendations over HTTP in this process."""
     from bot.recommender.service import create_app  # Sanic and the sentence model: only here
 
-    settings = get_settings()
-    # No migration here: while the database is down the service runs and reports itself not ready.
-    engine = make_engine(settings.store_db_url, timeout_s=settings.db_timeout_s)
-    app = create_app(settings, make_session_factory(engine))
-    app.run(host=args.host, port=args.port or DEFAULT_PORTS["recommender"], access_log=False)
-    return 0
+    return _serve(args, "recommender", create_app)
 
 
 def _stop_all(procs: list[subprocess.Popen]) -> None:
