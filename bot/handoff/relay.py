@@ -9,6 +9,7 @@ JWT secret, which both processes already share, so no new secret needs configuri
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import re
@@ -17,6 +18,8 @@ from dataclasses import asdict, dataclass
 import aiohttp
 
 RELAY_PATH = "/webhooks/socketio/handoff"
+HANDOFF_SLOT = "handoff"
+"""The domain slot saying where a request for a person went (agent / no_agent)."""
 KINDS = frozenset({"joined", "message", "handed_back", "closed"})
 CONVERSATION_ID = re.compile(r"^[A-Za-z0-9_.:@-]{1,100}$")
 MAX_TEXT = 5_000
@@ -71,11 +74,13 @@ class Notice:
         return cls(fields["conversation_id"], fields["kind"], agent.strip(), text.strip())
 
 
-async def send_notice(rasa_url: str, jwt_secret: str, notice: Notice) -> None:
-    """Post a notice to the Rasa server; RelayError when it is not delivered."""
+async def send_notice(
+    rasa_url: str, jwt_secret: str, notice: Notice, timeout_s: float = TIMEOUT_S
+) -> None:
+    """Post a notice to the Rasa server; RelayError when it is not delivered in time."""
     try:
         async with (
-            aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=TIMEOUT_S)) as http,
+            aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout_s)) as http,
             http.post(
                 rasa_url.rstrip("/") + RELAY_PATH,
                 json=asdict(notice),
@@ -84,5 +89,5 @@ async def send_notice(rasa_url: str, jwt_secret: str, notice: Notice) -> None:
         ):
             if answer.status != 200:
                 raise RelayError(f"the chat server answered {answer.status}")
-    except (aiohttp.ClientError, TimeoutError) as exc:
+    except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
         raise RelayError(f"the chat server could not be reached ({type(exc).__name__})") from exc
