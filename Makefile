@@ -45,7 +45,7 @@ db: install ## create the store database and seed the demo store if it is empty
 train: install ## train the Rasa model (skipped when data, config and domain are unchanged)
 	$(RASA) train --out $(MODEL_DIR)
 
-run: db train ## set up everything, then start the action server, Rasa and the demo store (Ctrl-C stops all)
+run: db train ## set up everything, then start the recommendation service, the action server, Rasa and the demo store with the agent console (Ctrl-C stops all)
 	$(PY) -m bot run
 
 web: install ## start only the demo store and chat widget on port 8000

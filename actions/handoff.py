@@ -21,11 +21,11 @@ from actions.masking import mask_email
 from actions.store_access import in_store
 from actions.support import latest_intent
 from bot.handoff.handover import Handover, answer_by_email, hand_over
+from bot.handoff.relay import HANDOFF_SLOT
 from bot.handoff.tickets import TicketError, rate, rateable_ticket_of
 from bot.handoff.transcript import frustration_of, transcript_of
 from bot.store.customers import get_customer
 
-HANDOFF_SLOT = "handoff"
 OFFER = (
     "I'm sorry I haven't been more help. Would you like a person from our team to take over? "
     "They'll see our whole conversation."

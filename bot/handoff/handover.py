@@ -18,7 +18,6 @@ from bot.store.models import CaseKind
 class Handover:
     """Where a handed-over conversation went: a queue position, or a case for later."""
 
-    ticket_id: int | None = None
     position: int | None = None
     case_id: int | None = None
 
@@ -55,7 +54,7 @@ def hand_over(
         now=now,
         customer_id=customer_id,
     )
-    return Handover(ticket_id=ticket.id, position=queue_position(session, ticket=ticket))
+    return Handover(position=queue_position(session, ticket=ticket))
 
 
 def answer_by_email(session: Session, *, conversation_id: str, email: str | None) -> int | None:

@@ -20,9 +20,8 @@ from rasa.shared.core.events import (
     SlotSet,
 )
 
-from bot.handoff.relay import Notice
+from bot.handoff.relay import HANDOFF_SLOT, Notice
 
-HANDOFF_SLOT = "handoff"
 JOINED = "{agent} from our team has joined the chat."
 BACK = "You're back with the assistant. Ask me anything, any time."
 CLOSED = "{agent} has closed this conversation. I'm here if you need anything else."
