@@ -17,8 +17,11 @@ weights on other seeds (development stores), so the reported seeds never chose t
 `scale`: catalogs of each size. Up to --real-upto products, vectors are the packaged model's
 embeddings of generated product texts (and give the encoding throughput); above it, vectors are
 synthetic (unit vectors drawn around random centres), since the index's cost does not depend on
-where its vectors came from. Reports the IVF index's build time and memory, query latency p50/p95
-of exact and approximate search, and recall@10 of the approximate index against exact search.
+where its vectors came from. Reports the faiss IVF index's build time; its memory (the peak and
+final growth of the process's resident memory during the build, sampled from /proc since faiss
+allocates outside Python's tracemalloc) and file size; query latency p50/p95 of exact search and
+of the index at each --nprobe and at its default; recall@10 of the index against exact search;
+and the time to save, load and change one product.
 
 Results go to bench/results/recommender_<kind>.json and are printed as Markdown tables.
 """
@@ -26,35 +29,38 @@ Results go to bench/results/recommender_<kind>.json and are printed as Markdown 
 from __future__ import annotations
 
 import argparse
+import ctypes
 import json
 import math
+import os
 import platform
 import random
 import tempfile
+import threading
 import time
-import tracemalloc
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
 from bot.config import VAR_DIR
 from bot.recommender import ranking
-from bot.recommender.catalog import CatalogItem, load_catalog
 from bot.recommender.embedding_cache import EmbeddingCache
 from bot.recommender.encoder import TextEncoder, load_encoder, model_id
+from bot.recommender.faiss_index import FaissIndex
 from bot.recommender.filters import Filters
 from bot.recommender.history import OrderRecord, load_orders
-from bot.recommender.ivf_index import IvfIndex
 from bot.recommender.profile import build_profile
 from bot.recommender.ranking import Target, Weights
 from bot.recommender.signals import store_signals
 from bot.recommender.snapshot import Snapshot
 from bot.recommender.vector_search import exact_search
 from bot.store import demo_catalog as demo
+from bot.store.catalog import CatalogItem, active_catalog
 from bot.store.db import make_engine, make_session_factory, migrate, session_scope
 from bot.store.seed import seed_store
 
@@ -69,6 +75,7 @@ SYSTEMS: dict[str, Weights] = {
     "profile affinity alone": Weights(affinity=1.0),
     "ours (combined)": ranking.FOR_SHOPPER,
 }
+T = TypeVar("T")
 
 
 # --- quality -------------------------------------------------------------------------------
@@ -90,7 +97,7 @@ def seeded_store(seed: int, encode: TextEncoder) -> Store:
         with session_scope(sessions) as session:
             seed_store(session, seed=seed, today=SEED_DAY)
         with session_scope(sessions) as session:
-            items, orders = load_catalog(session), load_orders(session)
+            items, orders = active_catalog(session), load_orders(session)
         engine.dispose()
     cache = EmbeddingCache(VAR_DIR / "bench" / f"recommender-seed-{seed}", model_id())
     vectors, _ = cache.sync(items, encode)
@@ -271,7 +278,41 @@ def timed(work: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
-def ivf_top(index: IvfIndex, nprobe: int, query: np.ndarray) -> np.ndarray:
+def rss_mb() -> float:
+    """This process's resident memory."""
+    pages = int(Path("/proc/self/statm").read_text().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def settled_rss_mb() -> float:
+    """Resident memory once the C heap has handed its free pages back (glibc's malloc_trim), so
+    that a later rise is memory newly taken rather than freed memory used again."""
+    ctypes.CDLL("libc.so.6").malloc_trim(0)
+    return rss_mb()
+
+
+def with_peak_rss(work: Callable[[], T]) -> tuple[T, float]:
+    """`work`'s result, and how far the resident memory rose above its start while it ran (MB),
+    sampled every 10 ms on another thread (faiss lets go of the GIL)."""
+    start = peak = settled_rss_mb()
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.wait(0.01):
+            peak = max(peak, rss_mb())
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        result = work()
+    finally:
+        done.set()
+        sampler.join()
+    return result, max(peak, rss_mb()) - start
+
+
+def index_top(index: FaissIndex, nprobe: int, query: np.ndarray) -> np.ndarray:
     return index.search(query, K, nprobe)[0]
 
 
@@ -306,27 +347,28 @@ def run_size(size: int, real_upto: int, encode: TextEncoder | None, nprobes: Seq
         queries = noisy.astype(np.float32)
     queries /= np.linalg.norm(queries, axis=1, keepdims=True)
     ids = np.arange(size, dtype=np.int64)
-    tracemalloc.start()
+    before = settled_rss_mb()
     start = time.perf_counter()
-    index = IvfIndex.build(ids, vectors)
+    index, peak = with_peak_rss(lambda: FaissIndex.build(ids, vectors))
     row["build_s"] = round(time.perf_counter() - start, 2)
-    row["build_peak_mb"] = round(tracemalloc.get_traced_memory()[1] / 2**20, 1)
-    tracemalloc.stop()
-    row["index_mb"] = round(index.nbytes / 2**20, 1)
+    row["build_peak_mb"] = round(peak, 1)
+    row["index_mb"] = round(settled_rss_mb() - before, 1)
     row["exact_mb"] = round(vectors.nbytes / 2**20, 1)
-    row["cells"] = len(index.centroids)
+    row["cells"] = index.cells
     row["default_nprobe"] = index.nprobe
     exact, times = timed_searches(lambda q: exact_search(vectors, q, K)[0], queries)
     row["exact"] = percentiles(times)
-    row["ivf"] = {}
-    for nprobe in nprobes:
-        found, times = timed_searches(partial(ivf_top, index, nprobe), queries)
+    row["faiss"] = {}
+    for nprobe in sorted({*nprobes, index.nprobe}):
+        found, times = timed_searches(partial(index_top, index, nprobe), queries)
         recall = np.mean(
             [len(set(e.tolist()) & set(f.tolist())) / K for e, f in zip(exact, found, strict=True)]
         )
-        row["ivf"][str(nprobe)] = {**percentiles(times), "recall@10": round(float(recall), 3)}
+        row["faiss"][str(nprobe)] = {**percentiles(times), "recall@10": round(float(recall), 3)}
     with tempfile.TemporaryDirectory() as folder:
         row["save_s"] = round(timed(lambda: index.save(Path(folder))), 2)
+        row["file_mb"] = round(sum(f.stat().st_size for f in Path(folder).iterdir()) / 2**20, 1)
+        row["load_s"] = round(timed(lambda: FaissIndex.load(Path(folder))), 2)
         changes = []
         for n in range(20):  # one changed product at a time, as a refresh applies them
             start = time.perf_counter()
@@ -348,21 +390,23 @@ def run_scale(sizes: Sequence[int], real_upto: int, nprobes: Sequence[int]) -> d
 
 def scale_table(result: dict) -> str:
     lines = [
-        "| products | vectors | build | build peak / index memory | exact p50 / p95 "
-        "| IVF nprobe: p50 / p95, recall@10 | save / upsert one |",
+        "| products | vectors | build | memory: build peak / after build / file | exact p50 / p95 "
+        "| faiss IVF nprobe: p50 / p95, recall@10 | save / load / upsert one |",
         "|---|---|---|---|---|---|---|",
     ]
     for row in result["rows"]:
         probes = "; ".join(
-            f"{n}: {r['p50_ms']} / {r['p95_ms']} ms, {r['recall@10']}"
-            for n, r in row["ivf"].items()
+            f"{n}{'*' if int(n) == row['default_nprobe'] else ''}: "
+            f"{r['p50_ms']} / {r['p95_ms']} ms, {r['recall@10']}"
+            for n, r in row["faiss"].items()
         )
         lines.append(
             f"| {row['products']:,} | {row['vectors']} | {row['build_s']} s ({row['cells']} cells) "
-            f"| {row['build_peak_mb']} / {row['index_mb']} MB | {row['exact']['p50_ms']} / "
-            f"{row['exact']['p95_ms']} ms | {probes} "
-            f"| {row['save_s']} s / {row['upsert_one_ms']} ms |"
+            f"| {row['build_peak_mb']} / {row['index_mb']} / {row['file_mb']} MB "
+            f"| {row['exact']['p50_ms']} / {row['exact']['p95_ms']} ms | {probes} "
+            f"| {row['save_s']} s / {row['load_s']} s / {row['upsert_one_ms']} ms |"
         )
+    lines.append("\n\\* the index's default nprobe")
     encoded = [r for r in result["rows"] if "encode_texts_per_s" in r]
     for row in encoded:
         lines.append(
@@ -389,7 +433,7 @@ def main() -> None:
     scale = sub.add_parser("scale", help="index build, memory, latency and recall by size")
     scale.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     scale.add_argument("--real-upto", type=int, default=10_000)
-    scale.add_argument("--nprobe", type=int, nargs="+", default=[8, 16, 32, 64])
+    scale.add_argument("--nprobe", type=int, nargs="+", default=[1, 4, 16, 64])
     args = parser.parse_args()
     if args.kind == "quality":
         result = run_quality(args.seeds)

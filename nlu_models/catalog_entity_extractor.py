@@ -38,7 +38,6 @@ import hashlib
 import json
 import logging
 from collections import Counter
-from dataclasses import dataclass
 from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
@@ -55,14 +54,13 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.tokens import Doc, Span
-from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import selectinload
 
 from bot.config import get_settings
+from bot.store.catalog import CatalogItem, active_catalog
 from bot.store.db import make_engine, make_session_factory, session_scope
-from bot.store.models import Base, Product
+from bot.store.models import Base
 from bot.store.seed import seed_store
 
 logger = logging.getLogger(__name__)
@@ -86,44 +84,12 @@ MAX_FUZZY_LENGTH_CHANGE = 1
 Terms = dict[str, dict[str, dict[str, Any]]]
 
 
-@dataclass(frozen=True)
-class CatalogItem:
-    """One active product as the extractor sees it."""
-
-    id: int
-    title: str
-    brand: str
-    category: str
-    colours: tuple[str, ...]
-    sizes: tuple[str, ...]
-
-
-_ACTIVE_PRODUCTS = (
-    select(Product)
-    .where(Product.active.is_(True))
-    .options(selectinload(Product.variants))
-    .order_by(Product.id)
-)
-
-
-def _item(product: Product) -> CatalogItem:
-    """A product row as a catalog item, colours and sizes in variant order."""
-    return CatalogItem(
-        id=product.id,
-        title=product.title,
-        brand=product.brand,
-        category=product.category,
-        colours=tuple(dict.fromkeys(v.colour for v in product.variants)),
-        sizes=tuple(dict.fromkeys(v.size for v in product.variants)),
-    )
-
-
 def read_catalog(url: str, timeout_s: float = 3.0) -> list[CatalogItem]:
     """The active products of the store database at `url`, by id."""
     engine = make_engine(url, timeout_s=timeout_s)
     try:
         with session_scope(make_session_factory(engine)) as session:
-            return [_item(p) for p in session.scalars(_ACTIVE_PRODUCTS).all()]
+            return active_catalog(session)
     finally:
         engine.dispose()
 
@@ -134,7 +100,7 @@ def demo_catalog() -> list[CatalogItem]:
     Base.metadata.create_all(engine)
     with session_scope(make_session_factory(engine)) as session:
         seed_store(session)
-        items = [_item(p) for p in session.scalars(_ACTIVE_PRODUCTS).all()]
+        items = active_catalog(session)
     engine.dispose()
     return items
 

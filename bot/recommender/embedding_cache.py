@@ -16,8 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.recommender.catalog import CatalogItem
 from bot.recommender.encoder import TextEncoder
+from bot.store.catalog import CatalogItem
 
 logger = logging.getLogger(__name__)
 

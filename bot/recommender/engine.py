@@ -12,7 +12,6 @@ import numpy as np
 from sqlalchemy.orm import sessionmaker
 
 from bot.recommender import ranking
-from bot.recommender.catalog import CatalogItem, load_catalog
 from bot.recommender.embedding_cache import EmbeddingCache, SyncReport
 from bot.recommender.encoder import TextEncoder
 from bot.recommender.filters import Filters
@@ -22,6 +21,7 @@ from bot.recommender.profile import ConversationHints, ShopperProfile, build_pro
 from bot.recommender.ranking import Recommendation, Target
 from bot.recommender.signals import store_signals
 from bot.recommender.snapshot import Snapshot
+from bot.store.catalog import CatalogItem, active_catalog
 from bot.store.db import session_scope
 
 logger = logging.getLogger(__name__)
@@ -82,7 +82,7 @@ class Recommender:
     def refresh(self) -> RefreshReport:
         """Re-read catalog and orders; encode only new or changed products; swap the snapshot."""
         with session_scope(self.sessions) as session:
-            items = load_catalog(session)
+            items = active_catalog(session)
             orders = load_orders(session)
         vectors, synced = self.cache.sync(items, self.encode)
         self.encoded_total += synced.encoded

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.recommender.catalog import CatalogItem, Variant
+from bot.store.catalog import CatalogItem, Variant
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.recommender.catalog import CatalogItem
-from bot.recommender.ivf_index import IvfIndex
+from bot.recommender.faiss_index import FaissIndex
+from bot.store.catalog import CatalogItem
 
 logger = logging.getLogger(__name__)
 
@@ -28,12 +28,12 @@ class IndexStore:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.index: IvfIndex | None = None
+        self.index: FaissIndex | None = None
         self._keys: dict[int, str] = {}
         keys_file = folder / "keys.json"
         if keys_file.exists():
             try:
-                index = IvfIndex.load(folder)
+                index = FaissIndex.load(folder)
                 keys = {int(k): v for k, v in json.loads(keys_file.read_text()).items()}
             except (OSError, ValueError, KeyError) as exc:
                 logger.warning("rebuilding the unreadable index in %s (%s)", folder, exc)
@@ -45,7 +45,7 @@ class IndexStore:
         keys = {item.id: item.text_hash for item in items}
         if self.index is None or self.index.stale:
             ids = np.array(list(keys), dtype=np.int64)
-            self.index = IvfIndex.build(ids, vectors)
+            self.index = FaissIndex.build(ids, vectors)
             update = IndexUpdate(rebuilt=True, upserted=len(items), removed=0)
         else:
             changed = [

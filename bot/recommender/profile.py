@@ -7,8 +7,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.recommender.catalog import CatalogItem
 from bot.recommender.history import OrderRecord
+from bot.store.catalog import CatalogItem
 
 HALF_LIFE_DAYS = 180.0
 """An order this old counts half as much as one placed today."""

@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from bot.recommender import reasons
-from bot.recommender.catalog import CatalogItem, Variant
 from bot.recommender.filters import Filters, available_variants, passes
 from bot.recommender.profile import ShopperProfile
 from bot.recommender.snapshot import Snapshot
 from bot.recommender.vector_search import top_k
+from bot.store.catalog import CatalogItem, Variant
 
 MIN_POOL = 200
 POOL_PER_RESULT = 20

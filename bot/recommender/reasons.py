@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from bot.recommender.catalog import CatalogItem, Variant
 from bot.recommender.profile import ShopperProfile
 from bot.recommender.snapshot import Snapshot
+from bot.store.catalog import CatalogItem, Variant
 from bot.store.products import search_words
 
 MAX_QUOTE = 40

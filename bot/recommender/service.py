@@ -154,12 +154,13 @@ def create_app(settings: Settings, sessions: sessionmaker) -> Sanic:
         if current is None or current.last_refresh is None:
             return response.json({"status": "starting", "error": app.ctx.refresh_error}, status=503)
         last = current.last_refresh
+        index = current.snapshot.index
         return response.json(
             {
                 "status": "ok",
                 "products": last.products,
                 "orders": last.orders,
-                "index": "ivf" if current.snapshot.index is not None else "exact",
+                "index": index.kind if index is not None else "exact",
                 "refreshed_at": last.at.isoformat(timespec="seconds"),
                 "refresh_error": app.ctx.refresh_error,
                 "encoded_total": current.encoded_total,

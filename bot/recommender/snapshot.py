@@ -7,10 +7,10 @@ from datetime import datetime
 
 import numpy as np
 
-from bot.recommender.catalog import CatalogItem
-from bot.recommender.ivf_index import IvfIndex
+from bot.recommender.faiss_index import FaissIndex
 from bot.recommender.signals import StoreSignals
 from bot.recommender.vector_search import top_k
+from bot.store.catalog import CatalogItem
 
 POPULAR_POOL = 200
 """With an approximate index, the most popular items are always among the candidates."""
@@ -22,7 +22,7 @@ class Snapshot:
     vectors: np.ndarray
     """Row i is the unit-length embedding of items[i]."""
     signals: StoreSignals
-    index: IvfIndex | None
+    index: FaissIndex | None
     """None: search is exact over every row (small catalogs)."""
     built_at: datetime
     row: dict[int, int] = field(init=False)

@@ -9,15 +9,15 @@ import numpy as np
 import pytest
 
 from bot.config import SettingsError, load_settings
-from bot.recommender.catalog import CatalogItem, Variant
+from bot.recommender.faiss_index import FaissIndex
 from bot.recommender.filters import Filters, passes
 from bot.recommender.history import OrderRecord, Purchase
 from bot.recommender.index_store import IndexStore
-from bot.recommender.ivf_index import IvfIndex
 from bot.recommender.params import ParamError, search_params, shopper_params
 from bot.recommender.profile import ConversationHints, build_profile
 from bot.recommender.signals import store_signals
 from bot.recommender.vector_search import exact_search
+from bot.store.catalog import CatalogItem, Variant
 
 NOW = datetime(2026, 6, 1)
 
@@ -102,33 +102,65 @@ def test_returned_items_do_not_count_as_popular() -> None:
     assert signals.buyers[10] == 0 and signals.buyers[11] == 1
 
 
-def test_ivf_index_finds_nearly_what_exact_search_finds() -> None:
+def recall_at_10(
+    index: FaissIndex, ids: np.ndarray, vectors: np.ndarray, nprobe: int | None = None
+) -> float:
+    """Share of exact search's ten nearest that the index finds, over 50 queries near the data."""
+    noise = np.random.default_rng(1).normal(scale=0.02, size=(50, vectors.shape[1]))
+    overlaps = []
+    for query in (vectors[:50] + noise).astype(np.float32):
+        exact = set(ids[exact_search(vectors, query, 10)[0]].tolist())
+        overlaps.append(len(exact & set(index.search(query, 10, nprobe)[0].tolist())) / 10)
+    return float(np.mean(overlaps))
+
+
+def test_faiss_index_finds_nearly_what_exact_search_finds() -> None:
     vectors = clustered(3000)
     ids = np.arange(3000) + 1000
-    index = IvfIndex.build(ids, vectors, nprobe=12)
-    noise = np.random.default_rng(1).normal(scale=0.02, size=(50, vectors.shape[1]))
-    queries = (vectors[:50] + noise).astype(np.float32)
-    recall = np.mean(
-        [
-            len(set(ids[exact_search(vectors, q, 10)[0]]) & set(index.search(q, 10)[0])) / 10
-            for q in queries
-        ]
-    )
-    assert recall >= 0.9
+    index = FaissIndex.build(ids, vectors, nprobe=12)
+    assert 12 < index.cells < 3000
+    assert recall_at_10(index, ids, vectors) >= 0.9
+    assert recall_at_10(index, ids, vectors, nprobe=index.cells) == 1.0  # every cell: exact
+    assert recall_at_10(index, ids, vectors, nprobe=1) < 1.0
 
 
-def test_ivf_index_updates_in_place_and_survives_a_save(tmp_path: Path) -> None:
+def test_faiss_index_updates_in_place_and_survives_a_save(tmp_path: Path) -> None:
     vectors = clustered(500)
-    index = IvfIndex.build(np.arange(500), vectors)
+    index = FaissIndex.build(np.arange(500), vectors)
     index.upsert(np.array([7]), vectors[100:101])  # product 7 now reads like product 100
     index.remove([100])
     found, scores = index.search(vectors[100], 1)
     assert found.tolist() == [7] and scores[0] == pytest.approx(1.0)
     assert len(index) == 499
     index.save(tmp_path)
-    loaded = IvfIndex.load(tmp_path)
-    assert len(loaded) == 499
+    loaded = FaissIndex.load(tmp_path)
+    assert (len(loaded), loaded.nprobe, loaded.trained_size) == (499, index.nprobe, 500)
     assert loaded.search(vectors[3], 5)[0].tolist() == index.search(vectors[3], 5)[0].tolist()
+    loaded.upsert(np.array([7]), vectors[7:8])  # ids still map to their place after a load
+    assert len(loaded) == 499
+    assert loaded.search(vectors[7], 1)[0].tolist() == [7]
+    _, scores = loaded.search(vectors[100], 1, nprobe=loaded.cells)
+    assert scores[0] < 0.99  # neither 100 nor 7's old vector is left
+
+
+def test_faiss_index_never_returns_removed_ids() -> None:
+    vectors = clustered(2000)
+    index = FaissIndex.build(np.arange(2000), vectors)
+    gone = np.random.default_rng(2).choice(2000, 500, replace=False)
+    index.remove([*gone.tolist(), 5000])  # an id never added is skipped
+    assert len(index) == 1500
+    for query in vectors[gone[:20]]:
+        found, _ = index.search(query, 2000, nprobe=index.cells)
+        assert len(found) == 1500 and not set(found.tolist()) & set(gone.tolist())
+
+
+def test_faiss_index_goes_stale_when_the_catalog_outgrows_its_training() -> None:
+    vectors = clustered(1000)
+    index = FaissIndex.build(np.arange(200), vectors[:200])
+    index.upsert(np.arange(200, 800), vectors[200:800])
+    assert not index.stale
+    index.upsert(np.arange(800, 1000), vectors[800:])
+    assert index.stale
 
 
 def test_index_store_applies_only_the_changes(tmp_path: Path) -> None:
@@ -141,6 +173,32 @@ def test_index_store_applies_only_the_changes(tmp_path: Path) -> None:
     assert (update.rebuilt, update.upserted, update.removed) == (False, 1, 1)
     store = IndexStore(tmp_path)
     assert store.index is not None and len(store.index) == 299
+    assert 1 not in store.index.search(vectors[0], 299, nprobe=store.index.cells)[0].tolist()
+
+
+def test_index_store_retrains_a_stale_index(tmp_path: Path) -> None:
+    vectors = clustered(1300)
+    IndexStore(tmp_path).update([item(i) for i in range(1, 301)], vectors[:300])
+    grown = [item(i) for i in range(1, 1301)]
+    update = IndexStore(tmp_path).update(grown, vectors)
+    assert (update.rebuilt, update.upserted) == (False, 1000)
+    store = IndexStore(tmp_path)
+    assert store.index is not None and store.index.stale
+    assert store.update(grown, vectors).rebuilt
+    assert not store.index.stale and store.index.trained_size == 1300
+    reloaded = IndexStore(tmp_path).index
+    assert reloaded is not None and (len(reloaded), reloaded.trained_size) == (1300, 1300)
+
+
+def test_index_store_rebuilds_an_unreadable_index(tmp_path: Path) -> None:
+    items, vectors = [item(i) for i in range(1, 301)], clustered(300)
+    IndexStore(tmp_path).update(items, vectors)
+    (tmp_path / "index.faiss").write_bytes(b"not an index")
+    store = IndexStore(tmp_path)
+    assert store.index is None
+    assert store.update(items, vectors).rebuilt
+    reloaded = IndexStore(tmp_path).index
+    assert reloaded is not None and len(reloaded) == 300
 
 
 def test_search_parameters_become_filters() -> None:

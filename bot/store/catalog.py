@@ -1,4 +1,5 @@
-"""The catalog as the recommender sees it: plain, immutable records read from the store."""
+"""The catalog as plain, immutable records read from the store, for the recommender and the
+catalog entity extractor."""
 
 from __future__ import annotations
 
@@ -31,6 +32,16 @@ class CatalogItem:
     variants: tuple[Variant, ...]
 
     @property
+    def colours(self) -> tuple[str, ...]:
+        """Its variants' colours, each once, in variant order."""
+        return tuple(dict.fromkeys(v.colour for v in self.variants))
+
+    @property
+    def sizes(self) -> tuple[str, ...]:
+        """Its variants' sizes, each once, in variant order."""
+        return tuple(dict.fromkeys(v.size for v in self.variants))
+
+    @property
     def text(self) -> str:
         """What the product's embedding is made from: title, category, brand, attributes, text."""
         attributes = ", ".join(self.attributes)
@@ -56,7 +67,7 @@ def item_from_product(product: Product) -> CatalogItem:
     )
 
 
-def load_catalog(session: Session) -> list[CatalogItem]:
+def active_catalog(session: Session) -> list[CatalogItem]:
     """Every active product with its variants, by id."""
     stmt = (
         select(Product)
