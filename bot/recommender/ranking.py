@@ -28,10 +28,13 @@ class Weights:
     co_purchase: float = 0.0
     affinity: float = 0.0
     popularity: float = 0.0
+    same_kind: float = 0.0
+    """For items like a seed product: being the same kind of product ("jacket") as the seed."""
 
 
 SEARCH = Weights(semantic=0.65, co_purchase=0.1, affinity=0.15, popularity=0.1)
-SIMILAR = Weights(semantic=0.6, co_purchase=0.25, affinity=0.05, popularity=0.1)
+SIMILAR = Weights(semantic=0.45, co_purchase=0.2, affinity=0.05, popularity=0.05, same_kind=0.25)
+"""More like a rain jacket is other rain jackets first, not the same brand's boots."""
 FOR_SHOPPER = Weights(semantic=0.45, co_purchase=0.1, affinity=0.42, popularity=0.03)
 """Chosen on development stores (`python -m bench.recommender_benchmark tune`): there, taste
 (semantic + affinity) carries the signal; popularity only breaks ties and serves new shoppers."""
@@ -131,7 +134,14 @@ def rank(
         if profile is not None and weights.affinity
         else zeros
     )
+    seed = target.seed
+    same_kind = (
+        np.array([i.kind == seed.kind for i in items], dtype=np.float32)
+        if seed is not None and weights.same_kind
+        else zeros
+    )
     parts = {
+        "same_kind": weights.same_kind * same_kind,
         "semantic": weights.semantic * semantic,
         "co_purchase": weights.co_purchase * co_scaled,
         "affinity": weights.affinity * affinity,
@@ -162,7 +172,7 @@ def _reasons(
     """Reasons from the signals that gave the most to this item's score, strongest first."""
     found: list[str] = []
     for name, value in sorted(contributions.items(), key=lambda kv: -kv[1]):
-        if value <= 0:
+        if value <= 0 or name == "same_kind":  # "similar to …" says it
             continue
         if name == "semantic":
             text = reasons.semantic_reason(

@@ -32,6 +32,12 @@ class CatalogItem:
     variants: tuple[Variant, ...]
 
     @property
+    def kind(self) -> str:
+        """What it is, whoever makes it: the last word of its title ("jacket", "shoes")."""
+        words = self.title.lower().split()
+        return words[-1] if words else ""
+
+    @property
     def colours(self) -> tuple[str, ...]:
         """Its variants' colours, each once, in variant order."""
         return tuple(dict.fromkeys(v.colour for v in self.variants))

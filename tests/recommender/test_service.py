@@ -58,6 +58,20 @@ def assert_filters_hold(
             assert result["reason"] and result["reason"] == result["reasons"][0]
 
 
+@pytest.mark.parametrize("kind", ["Rain Jacket", "Hiking Boots", "Tent"])
+def test_more_like_a_product_is_more_of_its_kind(recommender: RunningRecommender, kind: str):
+    with session_scope(recommender.store) as session:
+        seed = session.execute(
+            select(Product.sku, Product.title)
+            .where(Product.title.endswith(kind), Product.active.is_(True))
+            .order_by(Product.id)
+        ).first()
+    similar = recommender.ok(f"/products/{seed.sku}/similar", limit=5)["results"]
+    noun = kind.split()[-1]
+    assert len(similar) == 5 and all(r["title"].endswith(noun) for r in similar), similar
+    assert all(r["reason"] for r in similar)
+
+
 @pytest.mark.parametrize("filters", FILTER_CASES)
 def test_filters_always_hold_on_every_endpoint(
     recommender: RunningRecommender, filters: dict[str, Any]
