@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session
 from actions.base import StoreAction, reset
 from actions.identity import Identity, identity_of
 from actions.order_text import items_text, money, order_details, order_line_summary
+from actions.product_cards import Card, product_card, show_products
+from actions.product_focus import searched, shown
 from actions.replies import NOT_IN_ACCOUNT, say_unavailable
 from actions.store_access import StoreUnavailable, in_store
 from actions.verification import VerifiedOrderForm, normalise_order_number
@@ -163,27 +165,58 @@ class ActionOrderStatus(StoreAction):
         return reset("order_number")
 
 
+def bought_cards(order: Order) -> list[Card]:
+    """A card for each product in an order, at the price the shopper paid."""
+    cards = []
+    for line in order.lines:
+        bought = f" ({line.variant.colour}, {line.variant.size})" if line.variant else ""
+        card = product_card(line.product, f"you bought {line.quantity}{bought}")
+        cards.append({**card, "price": money(line.unit_price)})
+    return cards
+
+
+def proved_orders(session: Session, identity: Identity) -> list[Order]:
+    """The shopper's orders, newest first: their account's, or those a guest proved."""
+    if identity.customer_id is not None:
+        return orders_of_customer(session, customer_id=identity.customer_id, limit=10)
+    found = (find_order(session, number=n) for n in sorted(identity.verified_orders))
+    proved = [
+        o
+        for o in found
+        if o and identity.may_see(order_number=o.number, order_customer_id=o.customer_id)
+    ]
+    return sorted(proved, key=lambda o: (o.created_at, o.id), reverse=True)
+
+
 class ActionListOrders(StoreAction):
+    """The shopper's recent orders, and the products of the last one as cards."""
+
     def name(self) -> str:
         return "action_list_orders"
 
     async def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, identity: Identity
     ) -> list[EventType]:
-        if not identity.logged_in:
+        if not identity.logged_in and not identity.verified_orders:
             dispatcher.utter_message(text=GUEST_ORDERS_HINT)
             return []
 
-        def listing(session: Session) -> list[str]:
-            orders = orders_of_customer(session, customer_id=identity.customer_id or 0, limit=10)
-            return [order_line_summary(o) for o in orders]
+        def listing(session: Session) -> tuple[list[str], str, list[Card]]:
+            orders = proved_orders(session, identity)
+            if not orders:
+                return [], "", []
+            last = orders[0]
+            intro = f"What you bought last time (order {last.number}, {last.created_at:%d %b %Y}):"
+            return [order_line_summary(o) for o in orders], intro, bought_cards(last)
 
-        lines = await in_store(listing)
+        lines, intro, cards = await in_store(listing)
         if not lines:
             dispatcher.utter_message(text="I don't see any orders in your account yet.")
-        else:
-            dispatcher.utter_message(text="Your recent orders:\n" + "\n".join(lines))
-        return []
+            return []
+        heading = "Your recent orders:" if identity.logged_in else "The orders you've shown me:"
+        dispatcher.utter_message(text="\n".join([heading, *lines]))
+        show_products(dispatcher, tracker, intro, cards)
+        return shown(cards) + searched(None)
 
 
 class ActionCancelOrder(StoreAction):

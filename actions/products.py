@@ -2,34 +2,35 @@
 
 from __future__ import annotations
 
-import logging
 import re
 from decimal import Decimal, InvalidOperation
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
 from actions.base import StoreAction, as_text, reset
 from actions.identity import Identity
 from actions.order_text import money
+from actions.product_cards import Card, cards_of_picks, product_card, show_products
+from actions.product_focus import SHOWN_PRODUCTS, searched, shown
+from actions.recommender_access import PICKS, ask_recommender
 from actions.store_access import in_store
-from bot.config import get_settings
-from bot.recommender.client import RecommenderUnavailable, get_picks
 from bot.store.models import Product
 from bot.store.products import (
     ProductQuery,
     best_sellers,
     find_product,
-    products_by_sku,
     search_products,
     search_words,
 )
 
-logger = logging.getLogger(__name__)
-
 SEARCH_SLOTS = ("product", "category", "brand", "colour", "size", "max_price", "min_price")
+NOTHING_FOUND = (
+    "I couldn't find anything matching that in stock. "
+    "Try fewer details, or another colour, size or budget."
+)
 
 
 def price(value: object) -> Decimal | None:
@@ -40,39 +41,11 @@ def price(value: object) -> Decimal | None:
         return None
 
 
-# Channels whose clients draw product cards; every other channel (rasa shell, REST) gets text.
-CARD_CHANNELS = frozenset({"socketio"})
-
-
-def product_card(product: Product, reason: str) -> dict[str, str]:
-    return {
-        "sku": product.sku,
-        "title": product.title,
-        "price": money(product.price),
-        "image": product.image_url,
-        "url": f"/products/{product.sku}",
-        "reason": reason,
-    }
-
-
 def match_reason(product: Product, words: list[str]) -> str:
     """Why a product is shown: the shopper's words it matches, else its brand and category."""
     text = f"{product.title} {product.category} {product.brand}".lower()
     hits = [w for w in words if w in text]
     return f"matches '{' '.join(hits)}'" if hits else f"{product.brand} · {product.category}"
-
-
-def show_products(
-    dispatcher: CollectingDispatcher, tracker: Tracker, intro: str, cards: list[dict[str, str]]
-) -> None:
-    """Product cards for the chat widget, or one line per product for text-only channels."""
-    if tracker.get_latest_input_channel() in CARD_CHANNELS:
-        dispatcher.utter_message(
-            json_message={"type": "product_cards", "text": intro, "products": cards}
-        )
-    else:
-        lines = [f"- {c['title']}, {c['price']} ({c['url']})" for c in cards]
-        dispatcher.utter_message(text="\n".join([intro, *lines]))
 
 
 def recommender_params(query: ProductQuery, customer_id: int | None) -> dict[str, object]:
@@ -86,7 +59,6 @@ def recommender_params(query: ProductQuery, customer_id: int | None) -> dict[str
         "min_price": query.min_price,
         "max_price": query.max_price,
         "customer_id": customer_id,
-        "limit": 5,
     }
 
 
@@ -102,6 +74,22 @@ def query_of(tracker: Tracker) -> ProductQuery:
     )
 
 
+async def search_cards(query: ProductQuery, identity: Identity) -> list[Card]:
+    """Products for a query: the recommendation service's ranking, else the store's search."""
+    picks = await ask_recommender("/search", recommender_params(query, identity.customer_id))
+    words = search_words(query.text or "")
+
+    def search(session: Session) -> list[Card]:
+        if picks is not None:
+            return cards_of_picks(session, picks)
+        found = search_products(session, query=query, limit=PICKS)
+        if not found:  # the words were too specific: the best sellers within the filters
+            found = best_sellers(session, query=query, limit=PICKS)
+        return [product_card(p, match_reason(p, words)) for p in found]
+
+    return await in_store(search)
+
+
 class ActionProductSearch(StoreAction):
     def name(self) -> str:
         return "action_product_search"
@@ -110,36 +98,12 @@ class ActionProductSearch(StoreAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, identity: Identity
     ) -> list[EventType]:
         query = query_of(tracker)
-        words = search_words(query.text or "")
-        try:
-            picks = await get_picks(
-                get_settings().recommender_url,
-                "/search",
-                recommender_params(query, identity.customer_id),
-            )
-        except RecommenderUnavailable as exc:
-            logger.warning("recommendations unavailable (%s): searching the store", exc)
-            picks = None
-
-        def search(session: Session) -> list[dict[str, str]]:
-            if picks is not None:
-                reasons = {p.sku: p.reason for p in picks}
-                found = products_by_sku(session, skus=list(reasons))
-                return [product_card(p, reasons[p.sku]) for p in found]
-            found = search_products(session, query=query, limit=5)
-            if not found:  # the words were too specific: the best sellers within the filters
-                found = best_sellers(session, query=query, limit=5)
-            return [product_card(p, match_reason(p, words)) for p in found]
-
-        cards = await in_store(search)
+        cards = await search_cards(query, identity)
         if cards:
             show_products(dispatcher, tracker, "Here's what I found:", cards)
         else:
-            dispatcher.utter_message(
-                text="I couldn't find anything matching that in stock. "
-                "Try fewer details, or another colour, size or budget."
-            )
-        return reset(*SEARCH_SLOTS)
+            dispatcher.utter_message(text=NOTHING_FOUND)
+        return reset(*SEARCH_SLOTS) + shown(cards) + searched(query)
 
 
 class ActionProductDetails(StoreAction):
@@ -154,10 +118,10 @@ class ActionProductDetails(StoreAction):
         ) or tracker.latest_message.get("text", "")
         size = as_text(tracker.get_slot("size")).upper()
 
-        def details(session: Session) -> str:
+        def details(session: Session) -> tuple[str, str | None]:
             product = find_product(session, name=name)
             if product is None:
-                return "I couldn't find that product. Could you give me its name or brand?"
+                return "I couldn't find that product. Could you give me its name or brand?", None
             in_stock = [v for v in product.variants if v.stock > 0]
             sizes = sorted({v.size for v in in_stock})
             colours = sorted({v.colour for v in in_stock})
@@ -172,7 +136,10 @@ class ActionProductDetails(StoreAction):
                     if size in sizes
                     else f" Size {size} is sold out, sorry."
                 )
-            return f"{product.title}, {money(product.price)}. {product.description}\n{stock}"
+            text = f"{product.title}, {money(product.price)}. {product.description}\n{stock}"
+            return text, product.sku
 
-        dispatcher.utter_message(text=await in_store(details))
-        return reset(*SEARCH_SLOTS)
+        text, sku = await in_store(details)
+        dispatcher.utter_message(text=text)
+        focus = [SlotSet(SHOWN_PRODUCTS, [sku])] if sku else []
+        return reset(*SEARCH_SLOTS) + focus + searched(None)

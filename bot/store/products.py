@@ -131,3 +131,22 @@ def best_sellers(session: Session, *, query: ProductQuery, limit: int = 5) -> li
     ranked = [matching[row.product_id] for row in session.execute(sold)]
     unsold = [p for p in matching.values() if p not in ranked]
     return (ranked + unsold)[:limit]
+
+
+def bought_with(session: Session, *, product_id: int, limit: int = 5) -> list[Product]:
+    """Active, in-stock products most often in the same orders as this one."""
+    together = select(OrderLine.order_id).where(OrderLine.product_id == product_id)
+    stmt = (
+        select(OrderLine.product_id, func.count(func.distinct(OrderLine.order_id)).label("orders"))
+        .where(OrderLine.order_id.in_(together), OrderLine.product_id != product_id)
+        .group_by(OrderLine.product_id)
+        .order_by(func.count(func.distinct(OrderLine.order_id)).desc(), OrderLine.product_id)
+    )
+    ranked = [row.product_id for row in session.execute(stmt)]
+    in_stock = select(Product).where(
+        Product.id.in_(ranked),
+        Product.active.is_(True),
+        Product.variants.any(ProductVariant.stock > 0),  # type: ignore[attr-defined]
+    )
+    found = {p.id: p for p in session.execute(in_stock).scalars()}
+    return [found[i] for i in ranked if i in found][:limit]

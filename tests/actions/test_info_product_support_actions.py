@@ -12,13 +12,13 @@ from sqlalchemy.orm import sessionmaker
 
 from actions.info import ActionAnswerQuestion
 from actions.orders import ActionOrderStatus
-from actions.products import ActionProductDetails, ActionProductSearch
+from actions.products import SEARCH_SLOTS, ActionProductDetails, ActionProductSearch
 from actions.store_access import UNAVAILABLE_TEXT, session_factory
 from actions.support import ActionNewsletter, ActionOpenCase
 from bot.config import get_settings
 from bot.store.models import CaseKind, Customer, OrderStatus, Policy, Product, SupportCase
 from tests.actions.store_picks import pick, token_for
-from tests.rasa_helpers import make_tracker, run_action, texts
+from tests.rasa_helpers import make_tracker, run_action, slot_events, texts
 
 
 @pytest.mark.parametrize(
@@ -68,7 +68,14 @@ def test_product_search_respects_every_filter(store: sessionmaker):
     assert text.startswith("Here's what I found:")
     prices = [Decimal(p) for p in re.findall(r"€(\d+\.\d\d)", text)]
     assert prices and all(p <= 120 for p in prices)
-    assert all(e["value"] is None for e in events)  # filters don't leak into the next search
+    slots = slot_events(events)
+    assert all(slots[name] is None for name in SEARCH_SLOTS)  # no leak into the next search
+    assert slots["last_search"] == {
+        "text": "running shoes",
+        "colour": "black",
+        "max_price": "120",
+    }  # kept for "cheaper" and "in blue"
+    assert len(slots["shown_products"]) == len(prices)
 
 
 def test_product_search_sends_cards_to_the_chat_widget(store: sessionmaker):

@@ -55,7 +55,7 @@ def test_list_orders_needs_a_signed_in_shopper(store: sessionmaker):
     _, messages = run_action(
         ActionListOrders(), make_tracker(metadata=token_for(order.customer_id))
     )
-    [text] = texts(messages)
+    text = texts(messages)[0]
     assert text.startswith("Your recent orders:") and order.number in text
 
 

@@ -12,6 +12,7 @@ import pytest
 import requests
 from sqlalchemy.orm import sessionmaker
 
+from bot.config import get_settings
 from bot.rasa_env import rasa_environment
 from bot.recommender.encoder import TextEncoder, load_encoder
 from bot.store.db import make_engine, make_session_factory, session_scope
@@ -34,6 +35,12 @@ class RunningRecommender:
         assert response.status_code == 200, response.text
         body: dict[str, Any] = response.json()
         return body
+
+
+def use_recommender(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
+    """Point the action server's settings at the recommendation service at `url`."""
+    monkeypatch.setenv("SHOPDESK_RECOMMENDER_URL", url)
+    get_settings.cache_clear()
 
 
 @pytest.fixture(scope="session")

@@ -9,10 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
 from actions.products import ActionProductSearch
-from bot.config import get_settings
 from bot.store.models import Product
 from tests.rasa_helpers import make_tracker, run_action
-from tests.recommender.conftest import RunningRecommender
+from tests.recommender.conftest import RunningRecommender, use_recommender
 
 
 def cards_for(**slots: object) -> list[dict[str, str]]:
@@ -26,11 +25,6 @@ def cards_for(**slots: object) -> list[dict[str, str]]:
     [message] = messages
     assert message["custom"]["text"] == "Here's what I found:"  # nothing alarming, either way
     return message["custom"]["products"]
-
-
-def use_recommender(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
-    monkeypatch.setenv("SHOPDESK_RECOMMENDER_URL", url)
-    get_settings.cache_clear()
 
 
 @pytest.mark.slow

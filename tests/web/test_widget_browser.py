@@ -222,6 +222,74 @@ def test_a_product_search_shows_cards_that_lead_to_the_product(
     chat.shot("product-page")
 
 
+def card_titles(cards: Locator) -> list[str]:
+    return [cards.nth(i).locator("h3").inner_text() for i in range(cards.count())]
+
+
+def card_prices(cards: Locator) -> list[float]:
+    return [float(cards.nth(i).locator(".price").inner_text()[1:]) for i in range(cards.count())]
+
+
+def test_a_cards_buttons_ask_for_more_like_it_then_cheaper_and_what_goes_with_it(
+    widget: Callable[..., Widget],
+):
+    chat = widget()
+    chat.open()
+    chat.say("show me rain jackets")
+    first_answer = chat.page.locator("#shopdesk-chat .cards").last.locator(".card")
+    expect(first_answer.first).to_be_visible()
+    chosen = card_titles(first_answer)[1]
+    the_chosen = chosen if chosen.startswith("The ") else f"the {chosen}"
+    first_answer.nth(1).get_by_role("button", name=f"More like {the_chosen}").click()
+    chat.answered()
+    assert chat.user.last.inner_text() == f"More like {the_chosen}"  # not the payload
+    expect(chat.bot.last).to_contain_text(f"More like {the_chosen}:")
+    similar = chat.page.locator("#shopdesk-chat .cards").last.locator(".card")
+    expect(similar.first).to_be_visible()
+    assert chosen not in card_titles(similar)
+    chat.shot("more-like-this")
+    in_focus, focus_price = card_titles(similar)[0], card_prices(similar)[0]
+    answer = chat.say("anything cheaper?")
+    assert answer.startswith("Cheaper than ") and f"{in_focus} (€" in answer
+    assert "the The " not in answer
+    cheaper = chat.page.locator("#shopdesk-chat .cards").last.locator(".card")
+    assert cheaper.count() >= 1 and all(p < focus_price for p in card_prices(cheaper))
+    chat.shot("cheaper")
+    partner = card_titles(cheaper)[0]
+    cheaper.first.get_by_role(
+        "button", name=re.compile(f"^What goes with (the )?{re.escape(partner)}")
+    ).click()
+    chat.answered()
+    expect(chat.bot.last).to_contain_text(partner)
+    chat.shot("goes-with")
+    assert chat.dialogs == []
+
+
+def test_a_signed_in_shopper_sees_what_they_bought_last_time(
+    widget: Callable[..., Widget], shop: Shop
+):
+    with _store(shop)() as session:
+        last = (
+            session.execute(select(Order).order_by(Order.created_at.desc(), Order.id.desc()))
+            .scalars()
+            .first()
+        )
+        email, number = last.customer.email, last.number
+        bought = [line.product.title for line in last.lines]
+    chat = widget()
+    chat.page.goto(f"{chat.page.url.rstrip('/')}/signin")
+    chat.page.get_by_label("E-mail").fill(email)
+    chat.page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(chat.page.get_by_text("Signed in as")).to_be_visible()
+    chat.open()
+    answer = chat.say("what did I buy last time?")
+    assert "Your recent orders:" in answer and f"order {number}" in answer
+    cards = chat.page.locator("#shopdesk-chat .cards").last.locator(".card")
+    assert card_titles(cards) == bought
+    expect(cards.first.locator(".reason")).to_have_text(re.compile(r"^you bought \d"))
+    chat.shot("last-purchase")
+
+
 def test_a_reload_keeps_the_conversation_and_it_carries_on(widget: Callable[..., Widget]):
     chat = widget()
     chat.open()

@@ -255,6 +255,25 @@
     return item;
   }
 
+  /** "More like this" and "Goes with it" for one card: the intent, naming the card's product. */
+  function followUps(p) {
+    var title = String(p.title || "this");
+    var theTitle = /^the /i.test(title) ? title : "the " + title;
+    var entity = JSON.stringify({ sku: String(p.sku) });
+    var row = el("div", { class: "follow-ups" });
+    [
+      ["More like this", "more_like_this", "More like " + theTitle],
+      ["Goes with it", "goes_with", "What goes with " + theTitle + "?"],
+    ].forEach(function (choice) {
+      var button = el("button", { type: "button", text: choice[0], "aria-label": choice[2] });
+      button.addEventListener("click", function () {
+        submit("/" + choice[1] + entity, choice[2]);
+      });
+      row.appendChild(button);
+    });
+    return row;
+  }
+
   function productCards(products) {
     var list = el("ul", { class: "cards", "aria-label": "Products" });
     products.forEach(function (p) {
@@ -270,6 +289,7 @@
           el("a", { href: link, "aria-label": "View " + String(p.title || "product"), text: "View" })
         );
       }
+      if (p.sku) card.appendChild(followUps(p));
       list.appendChild(card);
     });
     return list;
