@@ -7,6 +7,7 @@ The recommendation service answers first; when it is down or slow, the store dat
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import replace
 from decimal import Decimal
 from urllib.parse import quote
@@ -136,64 +137,85 @@ class ActionRecommend(StoreAction):
         return reset(*SEARCH_SLOTS) + shown(cards) + searched(query if query.text else None)
 
 
-class ActionSimilarProducts(StoreAction):
+class FollowUpAction(StoreAction, ABC):
+    """A follow-up on the product in focus: products for it as cards, or a plain why not."""
+
+    no_focus = NO_FOCUS
+
+    @abstractmethod
+    async def cards_for(self, focus: Focus, tracker: Tracker, identity: Identity) -> list[Card]: ...
+
+    @abstractmethod
+    def intro(self, focus: Focus) -> str: ...
+
+    @abstractmethod
+    def nothing(self, focus: Focus) -> str:
+        """What to say when no product fits."""
+
+    async def act(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, identity: Identity
+    ) -> list[EventType]:
+        focus = await _focus(tracker)
+        if focus is None:
+            dispatcher.utter_message(text=self.no_focus)
+            return reset(*SEARCH_SLOTS)
+        cards = await self.cards_for(focus, tracker, identity)
+        if not cards:
+            dispatcher.utter_message(text=self.nothing(focus))
+            return reset(*SEARCH_SLOTS)
+        show_products(dispatcher, tracker, self.intro(focus), cards)
+        return reset(*SEARCH_SLOTS) + shown(cards)
+
+
+class ActionSimilarProducts(FollowUpAction):
     """ "More like this": products like the one in focus, within any price, colour or size said."""
 
     def name(self) -> str:
         return "action_similar_products"
 
-    async def act(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, identity: Identity
-    ) -> list[EventType]:
-        focus = await _focus(tracker)
-        if focus is None:
-            dispatcher.utter_message(text=NO_FOCUS)
-            return reset(*SEARCH_SLOTS)
-        cards = await _similar_cards(focus, _said_filters(tracker), identity)
-        if cards:
-            show_products(dispatcher, tracker, f"More like {focus.the_title}:", cards)
-        else:
-            dispatcher.utter_message(
-                text=f"I don't have anything else like {focus.the_title} in stock right now."
-            )
-        return reset(*SEARCH_SLOTS) + shown(cards)
+    async def cards_for(self, focus: Focus, tracker: Tracker, identity: Identity) -> list[Card]:
+        return await _similar_cards(focus, _said_filters(tracker), identity)
+
+    def intro(self, focus: Focus) -> str:
+        return f"More like {focus.the_title}:"
+
+    def nothing(self, focus: Focus) -> str:
+        return f"I don't have anything else like {focus.the_title} in stock right now."
 
 
-class ActionCheaper(StoreAction):
+class ActionCheaper(FollowUpAction):
     """ "Anything cheaper?": like the product in focus, for less than it costs."""
+
+    no_focus = (
+        "Cheaper than what? Tell me what you're looking for and your budget, "
+        'for example "running shoes under $80".'
+    )
 
     def name(self) -> str:
         return "action_cheaper"
 
-    async def act(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, identity: Identity
-    ) -> list[EventType]:
-        focus = await _focus(tracker)
-        if focus is None:
-            dispatcher.utter_message(
-                text="Cheaper than what? Tell me what you're looking for and your budget, "
-                'for example "running shoes under $80".'
-            )
-            return reset(*SEARCH_SLOTS)
+    async def cards_for(self, focus: Focus, tracker: Tracker, identity: Identity) -> list[Card]:
         said = _said_filters(tracker)
         earlier = last_search(tracker) or ProductQuery()
         ceiling = min(filter(None, (said.max_price, focus.price - CENT)))
+        if ceiling <= 0:
+            return []
         query = replace(
             said,
             colour=said.colour or earlier.colour,
             size=said.size or earlier.size,
             max_price=ceiling,
         )
-        cards = await _similar_cards(focus, query, identity) if ceiling > 0 else []
-        if not cards:
-            dispatcher.utter_message(
-                text=f"I don't have anything like {focus.the_title} for less than "
-                f"{money(focus.price)} right now."
-            )
-            return reset(*SEARCH_SLOTS)
-        intro = f"Cheaper than {focus.the_title} ({money(focus.price)}):"
-        show_products(dispatcher, tracker, intro, cards)
-        return reset(*SEARCH_SLOTS) + shown(cards)
+        return await _similar_cards(focus, query, identity)
+
+    def intro(self, focus: Focus) -> str:
+        return f"Cheaper than {focus.the_title} ({money(focus.price)}):"
+
+    def nothing(self, focus: Focus) -> str:
+        return (
+            f"I don't have anything like {focus.the_title} for less than "
+            f"{money(focus.price)} right now."
+        )
 
 
 def _refinement(query: ProductQuery) -> str:
@@ -271,19 +293,13 @@ class ActionRefineSearch(StoreAction):
         return reset(*SEARCH_SLOTS) + shown(cards)
 
 
-class ActionGoesWith(StoreAction):
+class ActionGoesWith(FollowUpAction):
     """ "What goes with it?": what shoppers bought together with the product in focus."""
 
     def name(self) -> str:
         return "action_goes_with"
 
-    async def act(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, identity: Identity
-    ) -> list[EventType]:
-        focus = await _focus(tracker)
-        if focus is None:
-            dispatcher.utter_message(text=NO_FOCUS)
-            return reset(*SEARCH_SLOTS)
+    async def cards_for(self, focus: Focus, tracker: Tracker, identity: Identity) -> list[Card]:
         picks = await ask_recommender(_product_path(focus, "bought-together"), {})
 
         def partners(session: Session) -> list[Card]:
@@ -292,11 +308,10 @@ class ActionGoesWith(StoreAction):
             found = bought_with(session, product_id=focus.id, limit=PICKS)
             return [product_card(p, f"often bought with {focus.the_title}") for p in found]
 
-        cards = await in_store(partners)
-        if cards:
-            show_products(dispatcher, tracker, f"Goes well with {focus.the_title}:", cards)
-        else:
-            dispatcher.utter_message(
-                text=f"I don't have good suggestions to go with {focus.the_title} yet."
-            )
-        return reset(*SEARCH_SLOTS) + shown(cards)
+        return await in_store(partners)
+
+    def intro(self, focus: Focus) -> str:
+        return f"Goes well with {focus.the_title}:"
+
+    def nothing(self, focus: Focus) -> str:
+        return f"I don't have good suggestions to go with {focus.the_title} yet."

@@ -32,8 +32,8 @@ def test_search_shows_the_services_picks_with_their_reasons(
     store: sessionmaker, recommender: RunningRecommender, monkeypatch: pytest.MonkeyPatch
 ):
     use_recommender(monkeypatch, recommender.url)
-    cards = cards_for(product="waterproof jacket", max_price="100")
     expected = recommender.ok("/search", q="waterproof jacket", max_price="100", limit=5)
+    cards = cards_for(product="waterproof jacket", max_price="100")
     assert [(c["sku"], c["reason"]) for c in cards] == [
         (r["sku"], r["reason"]) for r in expected["results"]
     ]

@@ -83,6 +83,13 @@ class Widget:
         self.step += 1
         self.page.screenshot(path=str(SHOTS / f"{self.name}-{self.step:02d}-{what}.png"))
 
+    def sign_in(self, email: str) -> None:
+        """Sign in on the demo store as the seeded customer with this e-mail address."""
+        self.page.goto(f"{self.page.url.rstrip('/')}/signin")
+        self.page.get_by_label("E-mail").fill(email)
+        self.page.get_by_role("button", name="Sign in", exact=True).click()
+        expect(self.page.get_by_text("Signed in as")).to_be_visible()
+
     def open(self) -> None:
         if not self.panel.is_visible():
             self.launcher.click()
@@ -172,10 +179,7 @@ def test_a_signed_in_shopper_picks_an_order_and_sees_its_real_status(
         open_orders = {o.number: o.status for o in customer.orders if o.status in OPEN}
         email = customer.email
     chat = widget()
-    chat.page.goto(f"{chat.page.url.rstrip('/')}/signin")
-    chat.page.get_by_label("E-mail").fill(email)
-    chat.page.get_by_role("button", name="Sign in", exact=True).click()
-    expect(chat.page.get_by_text("Signed in as")).to_be_visible()
+    chat.sign_in(email)
     chat.open()
     asked = chat.say("where is my order?")
     assert "Which one do you mean?" in asked
@@ -277,10 +281,7 @@ def test_a_signed_in_shopper_sees_what_they_bought_last_time(
         email, number = last.customer.email, last.number
         bought = [line.product.title for line in last.lines]
     chat = widget()
-    chat.page.goto(f"{chat.page.url.rstrip('/')}/signin")
-    chat.page.get_by_label("E-mail").fill(email)
-    chat.page.get_by_role("button", name="Sign in", exact=True).click()
-    expect(chat.page.get_by_text("Signed in as")).to_be_visible()
+    chat.sign_in(email)
     chat.open()
     answer = chat.say("what did I buy last time?")
     assert "Your recent orders:" in answer and f"order {number}" in answer
