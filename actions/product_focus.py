@@ -17,7 +17,13 @@ from sqlalchemy.orm import Session
 from actions.base import as_text
 from actions.product_cards import Card
 from bot.store.models import Product
-from bot.store.products import ProductQuery, find_product, product_by_sku, search_words
+from bot.store.products import (
+    ProductQuery,
+    find_product,
+    product_by_sku,
+    products_by_sku,
+    search_words,
+)
 
 SHOWN_PRODUCTS = "shown_products"
 LAST_SEARCH = "last_search"
@@ -80,14 +86,22 @@ def focus_of(session: Session, tracker: Tracker) -> Focus | None:
     if sku is not None:
         product = product_by_sku(session, sku=sku)
         return focus_from(product) if product else None
+    on_show = products_by_sku(
+        session, skus=[str(s) for s in tracker.get_slot(SHOWN_PRODUCTS) or []]
+    )
     name = " ".join(filter(None, (as_text(tracker.get_slot(s)) for s in ("brand", "product"))))
-    if search_words(name):
-        product = find_product(session, name=name)
-        if product is not None:
-            return focus_from(product)
-    shown = tracker.get_slot(SHOWN_PRODUCTS) or []
-    product = product_by_sku(session, sku=str(shown[0])) if shown else None
-    return focus_from(product) if product else None
+    words = search_words(name)
+    if words:  # "a cheaper backpack": the backpack shown, else the store's best match
+        named = next((p for p in on_show if _named_by(p, words)), None)
+        named = named or find_product(session, name=name)
+        if named is not None:
+            return focus_from(named)
+    return focus_from(on_show[0]) if on_show else None
+
+
+def _named_by(product: Product, words: list[str]) -> bool:
+    text = f"{product.brand} {product.title}".lower()
+    return all(word in text for word in words)
 
 
 def shown(cards: list[Card]) -> list[EventType]:

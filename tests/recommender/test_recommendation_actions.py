@@ -209,6 +209,25 @@ def test_more_like_this_without_the_service_stays_in_the_category(store: session
     assert {product(store, sku).category for sku in skus(cards)} == {"camping"}
 
 
+def test_a_kind_of_product_named_means_the_one_of_that_kind_on_show(store: sessionmaker):
+    tent = priciest(store, "camping")
+    with store() as session:
+        backpacks = session.execute(
+            select(Product.sku, Product.title)
+            .where(Product.title.endswith("Backpack"), Product.active.is_(True))
+            .order_by(Product.id.desc())
+        ).all()
+    assert len(backpacks) > 1
+    shown_backpack = backpacks[0]  # the newest, not the store's first backpack
+    intro, cards, _ = answer(
+        ActionSimilarProducts(),
+        text="more like that backpack",
+        intent="more_like_this",
+        slots={"product": "backpack", "shown_products": [tent.sku, shown_backpack.sku]},
+    )
+    assert intro == f"More like {the(shown_backpack.title)}:" and cards
+
+
 @pytest.mark.parametrize("sku", [None, "' OR 1=1 --", "NOPE-0000"])
 def test_more_like_this_with_nothing_in_focus_asks_which_product(store: sessionmaker, sku):
     text, cards, slots = answer(
