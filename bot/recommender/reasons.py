@@ -63,7 +63,8 @@ def affinity_reason(item: CatalogItem, profile: ShopperProfile) -> str | None:
     for affinity, value in ((category, item.category), (brand, item.brand)):
         if affinity and any(e.startswith("asked for") for e in affinity.evidence):
             return f"you asked for {value}"
-    if brand and brand.score > 0 and (category is None or brand.score >= category.score / 2):
+    # A tolerance: a brand bought in exactly half the orders must not flip with rounding noise.
+    if brand and brand.score > 0 and (category is None or brand.score >= category.score / 2 - 1e-9):
         return f"you often buy {item.brand}"
     if category and category.score > 0:
         return f"you often shop in {item.category}"
