@@ -197,7 +197,8 @@ class ActionCheaper(FollowUpAction):
     async def cards_for(self, focus: Focus, tracker: Tracker, identity: Identity) -> list[Card]:
         said = _said_filters(tracker)
         earlier = last_search(tracker) or ProductQuery()
-        ceiling = min(filter(None, (said.max_price, focus.price - CENT)))
+        bounds = (said.max_price, focus.price - CENT)
+        ceiling = min(b for b in bounds if b is not None)
         if ceiling <= 0:
             return []
         query = replace(

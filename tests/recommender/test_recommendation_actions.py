@@ -283,6 +283,17 @@ def test_nothing_cheaper_than_the_cheapest_is_said_plainly(store: sessionmaker):
     assert cards == [] and "shown_products" not in slots
 
 
+def test_a_budget_of_nothing_finds_nothing_cheaper(store: sessionmaker):
+    seed = priciest(store, "running")
+    text, cards, _ = answer(
+        ActionCheaper(),
+        text="cheaper, 0 max",
+        intent="cheaper",
+        slots={"shown_products": [seed.sku], "max_price": "0"},
+    )
+    assert text.startswith("I don't have anything like") and cards == []
+
+
 @pytest.mark.parametrize("service", ["up", "down"])
 def test_in_blue_runs_the_last_search_again_in_blue(
     store: sessionmaker,
