@@ -122,6 +122,7 @@ def table(dataset: str, rows: dict[str, dict]) -> str:
         "latency_ms_p95",
         "peak_memory_mb",
         "epochs",
+        "int8",
     ]
     lines = [
         f"### {dataset}",

@@ -10,6 +10,7 @@ import asyncio
 import json
 import resource
 import statistics
+import tarfile
 import tempfile
 import time
 from pathlib import Path
@@ -56,9 +57,21 @@ async def parse_all(model: str, texts: list[str]) -> tuple[list[tuple[str, float
     return predictions, latencies
 
 
+def kept_int8(model: str) -> bool | None:
+    """Whether the trained BERT classifier kept int8 weights (its JSON in the model archive)."""
+    from nlu_models.text_classifier import META_FILE
+
+    with tarfile.open(model) as archive:
+        for member in archive.getmembers():
+            if member.name.endswith(f"/{META_FILE}"):
+                extracted = archive.extractfile(member)
+                return bool(extracted and json.load(extracted).get("quantized"))
+    return None
+
+
 def run_rasa(
     system: str, train: Path, texts: list[str], epochs: int | None
-) -> tuple[float, list[tuple[str, float]], list[float]]:
+) -> tuple[float, list[tuple[str, float]], list[float], bool | None]:
     """Train a Rasa NLU pipeline with `rasa.model_training.train_nlu`, then parse every text."""
     from rasa.model_training import train_nlu
 
@@ -73,7 +86,7 @@ def run_rasa(
         model = train_nlu(str(config), str(train), str(Path(folder) / "models"))
         train_s = time.perf_counter() - started
         predictions, latencies = asyncio.run(parse_all(str(model), texts))
-    return train_s, predictions, latencies
+        return train_s, predictions, latencies, kept_int8(str(model))
 
 
 def run_probe(train: Path, texts: list[str]) -> tuple[float, list[tuple[str, float]], list[float]]:
@@ -111,10 +124,13 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=None)
     args = parser.parse_args()
     texts = [text for text, _ in json.loads(args.test.read_text())]
+    quantized: bool | None = None
     if args.system == "probe":
         train_s, predictions, latencies = run_probe(args.train, texts)
     else:
-        train_s, predictions, latencies = run_rasa(args.system, args.train, texts, args.epochs)
+        train_s, predictions, latencies, quantized = run_rasa(
+            args.system, args.train, texts, args.epochs
+        )
     latencies_ms = sorted(1000 * x for x in latencies)
     args.out.write_text(
         json.dumps(
@@ -126,6 +142,8 @@ def main() -> None:
                 "latency_ms_p50": round(statistics.median(latencies_ms), 2),
                 "latency_ms_p95": round(latencies_ms[int(0.95 * (len(latencies_ms) - 1))], 2),
                 "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+                # Whether our classifier kept int8 weights (None: not ours): it sets the latency.
+                "int8": quantized,
             }
         )
     )
