@@ -153,8 +153,10 @@ def main() -> None:
     if args.dataset == "clinc" and not args.path:
         parser.error("clinc needs the path of a CLINC150 JSON file")
     train, test = load_dataset(args.dataset, args.path)
-    # Named after CLINC150's repository (oos-eval), so results never look like the data itself.
-    name = args.dataset if args.dataset == "project" else f"oos-eval-{args.path.stem}"
+    # Named after CLINC150's repository (oos-eval) and the variant (data_full.json → full), so
+    # results never look like the data itself.
+    variant = args.path.stem.removeprefix("data_") if args.path else ""
+    name = args.dataset if args.dataset == "project" else f"oos-eval-{variant}"
     print(
         f"{name}: {len(train)} training and {len(test)} test examples, "
         f"{len({i for _, i in train})} intents; {platform.processor() or platform.machine()}",
