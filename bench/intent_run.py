@@ -142,7 +142,7 @@ def main() -> None:
                 "latency_ms_p50": round(statistics.median(latencies_ms), 2),
                 "latency_ms_p95": round(latencies_ms[int(0.95 * (len(latencies_ms) - 1))], 2),
                 "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-                # Whether our classifier kept int8 weights (None: not ours): it sets the latency.
+                # Whether our classifier kept int8 weights (None: not ours); it can change latency.
                 "int8": quantized,
             }
         )

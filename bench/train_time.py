@@ -2,8 +2,9 @@
 
     python -m bench.train_time
 
-Trains everything from scratch (nothing is restored from Rasa's cache, though what is trained is
-cached for later runs, as `make train` would) into a temporary folder, and writes
+Trains everything from scratch (nothing is restored from Rasa's cache; what is trained is cached
+in $RASA_CACHE_DIRECTORY, which `make bench` sets as `make train` does) into a temporary folder,
+and writes
 bench/results/train_time.json: the wall time, each trained component's seconds and the peak
 memory. Issue 3's target is the whole within 10 minutes on the 2-core development machine.
 """

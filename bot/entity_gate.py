@@ -2,7 +2,7 @@
 
 Rasa's per-extractor report covers every annotated entity type, also those the extractor never
 produces; each extractor is measured on its own types (the catalog extractor on its five, DIET
-on prices, order numbers and e-mail addresses).
+on prices, quantities, order numbers and e-mail addresses).
 """
 
 from __future__ import annotations
