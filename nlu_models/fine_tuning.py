@@ -6,7 +6,7 @@ import copy
 import logging
 import random
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +35,7 @@ class FineTuneSettings:
     max_length: int
     validation_fraction: float
     early_stopping_patience: int
+    label_smoothing: float
     class_weighting: bool
     dropout: float
     random_seed: int
@@ -219,8 +220,12 @@ def fine_tune(
     base_model: Path,
     tokenizer: PreTrainedTokenizerBase,
     settings: FineTuneSettings,
+    on_epoch: Callable[[int, SentenceClassifier], None] | None = None,
 ) -> FineTuned:
-    """Fine-tune on (texts, labels); early stopping on validation macro-F1, best epoch kept."""
+    """Fine-tune on (texts, labels); early stopping on validation macro-F1, best epoch kept.
+
+    `on_epoch(epoch, model)` is called after every epoch, the model in eval mode (benchmarks).
+    """
     set_seed(settings.random_seed)
     train_idx, val_idx = stratified_split(
         labels, settings.validation_fraction, settings.random_seed
@@ -245,7 +250,7 @@ def fine_tune(
         optimizer, int(total_steps * settings.warmup_ratio), total_steps
     )
     weights = class_weights(train_labels, len(names)) if settings.class_weighting else None
-    loss_fn = nn.CrossEntropyLoss(weight=weights)
+    loss_fn = nn.CrossEntropyLoss(weight=weights, label_smoothing=settings.label_smoothing)
     order = torch.Generator().manual_seed(settings.random_seed)
 
     # Epoch 0 is the probe itself: fine-tuning is kept only where it beats it on validation.
@@ -272,6 +277,9 @@ def fine_tune(
             nn.utils.clip_grad_norm_(model.parameters(), settings.max_grad_norm)
             optimizer.step()
             scheduler.step()
+        if on_epoch is not None:
+            model.eval()
+            on_epoch(epoch, model)
         if not val_texts:
             best_epoch = epoch
             continue

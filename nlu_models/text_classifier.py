@@ -72,6 +72,8 @@ class FineTunedTextClassifier(GraphComponent):
             "validation_fraction": 0.1,
             # Stop after this many epochs without a better validation macro-F1.
             "early_stopping_patience": 2,
+            # Share of the target probability spread over the other labels (0 = none).
+            "label_smoothing": 0.0,
             # Weight the loss by inverse label frequency, so rare labels count as much.
             "class_weighting": True,
             # Seeds Python, NumPy and PyTorch: the same data gives the same model.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,8 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from nlu_models.bert_intent_classifier import BertIntentClassifier
+from nlu_models.encoder import load_tokenizer, packaged_base_model
+from nlu_models.fine_tuning import FineTuneSettings, fine_tune
 
 EXAMPLES = {
     "greet": ["hello", "hi there", "good morning", "hey", "hello, anyone there?", "hiya"],
@@ -160,3 +163,22 @@ def test_fingerprint_follows_the_training_code_and_base_model(tmp_path: Path):
     (other / "config.json").write_text('{"hidden_size": 8}')
     (other / "model.safetensors").write_bytes(b"x" * 10)
     assert BertIntentClassifier.fingerprint_addon({"base_model": str(other)}) != packaged
+
+
+def test_fine_tuning_reports_every_epoch_to_a_callback():
+    texts = [t for ts in EXAMPLES.values() for t in ts]
+    names = sorted(EXAMPLES)
+    labels = [names.index(i) for i, ts in EXAMPLES.items() for _ in ts]
+    config = {**BertIntentClassifier.get_default_config(), **TINY, "epochs": 2}
+    settings = FineTuneSettings(**{f.name: config[f.name] for f in fields(FineTuneSettings)})
+    seen: list[tuple[int, bool]] = []
+    fine_tune(
+        texts,
+        labels,
+        names,
+        base_model=packaged_base_model(),
+        tokenizer=load_tokenizer(packaged_base_model()),
+        settings=settings,
+        on_epoch=lambda epoch, model: seen.append((epoch, model.training)),
+    )
+    assert seen == [(1, False), (2, False)]
