@@ -57,21 +57,30 @@ async def parse_all(model: str, texts: list[str]) -> tuple[list[tuple[str, float
     return predictions, latencies
 
 
-def kept_int8(model: str) -> bool | None:
-    """Whether the trained BERT classifier kept int8 weights (its JSON in the model archive)."""
+def int8_choice(model: str) -> dict[str, object]:
+    """Whether our classifier kept int8 weights, and the validation accuracies it chose by.
+
+    Read from its JSON in the model archive; empty for a pipeline without our classifier.
+    """
     from nlu_models.text_classifier import META_FILE
 
     with tarfile.open(model) as archive:
         for member in archive.getmembers():
             if member.name.endswith(f"/{META_FILE}"):
                 extracted = archive.extractfile(member)
-                return bool(extracted and json.load(extracted).get("quantized"))
-    return None
+                meta = json.load(extracted) if extracted else {}
+                accuracy = meta.get("validation_accuracy") or {}
+                return {
+                    "int8": bool(meta.get("quantized")),
+                    "validation_accuracy_float": accuracy.get("float"),
+                    "validation_accuracy_int8": accuracy.get("int8"),
+                }
+    return {}
 
 
 def run_rasa(
     system: str, train: Path, texts: list[str], epochs: int | None
-) -> tuple[float, list[tuple[str, float]], list[float], bool | None]:
+) -> tuple[float, list[tuple[str, float]], list[float], dict[str, object]]:
     """Train a Rasa NLU pipeline with `rasa.model_training.train_nlu`, then parse every text."""
     from rasa.model_training import train_nlu
 
@@ -86,7 +95,7 @@ def run_rasa(
         model = train_nlu(str(config), str(train), str(Path(folder) / "models"))
         train_s = time.perf_counter() - started
         predictions, latencies = asyncio.run(parse_all(str(model), texts))
-        return train_s, predictions, latencies, kept_int8(str(model))
+        return train_s, predictions, latencies, int8_choice(str(model))
 
 
 def run_probe(train: Path, texts: list[str]) -> tuple[float, list[tuple[str, float]], list[float]]:
@@ -124,11 +133,11 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=None)
     args = parser.parse_args()
     texts = [text for text, _ in json.loads(args.test.read_text())]
-    quantized: bool | None = None
+    int8: dict[str, object] = {}
     if args.system == "probe":
         train_s, predictions, latencies = run_probe(args.train, texts)
     else:
-        train_s, predictions, latencies, quantized = run_rasa(
+        train_s, predictions, latencies, int8 = run_rasa(
             args.system, args.train, texts, args.epochs
         )
     latencies_ms = sorted(1000 * x for x in latencies)
@@ -142,8 +151,8 @@ def main() -> None:
                 "latency_ms_p50": round(statistics.median(latencies_ms), 2),
                 "latency_ms_p95": round(latencies_ms[int(0.95 * (len(latencies_ms) - 1))], 2),
                 "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-                # Whether our classifier kept int8 weights (None: not ours); it can change latency.
-                "int8": quantized,
+                # Whether our classifier kept int8 weights, which can change accuracy and latency.
+                **int8,
             }
         )
     )

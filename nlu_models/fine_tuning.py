@@ -76,6 +76,31 @@ def stratified_split(
     return sorted(train), sorted(validation)
 
 
+def token_counts(
+    tokenizer: PreTrainedTokenizerBase, texts: Sequence[str], max_length: int
+) -> list[int]:
+    """Tokens in each text after truncation, special tokens included."""
+    encoded = tokenizer(list(texts), truncation=True, max_length=max_length)
+    return [len(ids) for ids in encoded["input_ids"]]
+
+
+def length_bucketed_batches(
+    lengths: Sequence[int], batch_size: int, generator: torch.Generator, pool: int = 50
+) -> list[list[int]]:
+    """One epoch's shuffled batches of indices, each of similar lengths (little padding).
+
+    Indices are shuffled, sorted by length within pools of `pool` batches, cut into batches,
+    and the batches shuffled again: every epoch still sees new random batches.
+    """
+    permutation = torch.randperm(len(lengths), generator=generator).tolist()
+    span = batch_size * pool
+    batches = []
+    for start in range(0, len(permutation), span):
+        pooled = sorted(permutation[start : start + span], key=lambda i: lengths[i])
+        batches += [pooled[i : i + batch_size] for i in range(0, len(pooled), batch_size)]
+    return [batches[i] for i in torch.randperm(len(batches), generator=generator).tolist()]
+
+
 def tokenize(
     tokenizer: PreTrainedTokenizerBase, texts: Sequence[str], max_length: int
 ) -> dict[str, torch.Tensor]:
@@ -94,14 +119,21 @@ def predict_logits(
 ) -> torch.Tensor:
     """Logits for every text, in batches, without building a graph."""
     model.eval()
+    # Texts of similar length share a batch, so little padding is computed; rows are put back
+    # in the order of `texts`.
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
     outputs = []
     with torch.inference_mode():
-        for start in range(0, len(texts), batch_size):
-            batch = tokenize(tokenizer, texts[start : start + batch_size], max_length)
+        for start in range(0, len(order), batch_size):
+            chosen = [texts[i] for i in order[start : start + batch_size]]
+            batch = tokenize(tokenizer, chosen, max_length)
             outputs.append(model(batch["input_ids"], batch["attention_mask"]))
     if not outputs:
         return torch.empty(0, 0)
-    return torch.cat(outputs)
+    logits = torch.cat(outputs)
+    restored = torch.empty_like(logits)
+    restored[torch.tensor(order)] = logits
+    return restored
 
 
 def calibrate_temperature(logits: torch.Tensor, labels: Sequence[int]) -> float:
@@ -252,6 +284,7 @@ def fine_tune(
     weights = class_weights(train_labels, len(names)) if settings.class_weighting else None
     loss_fn = nn.CrossEntropyLoss(weight=weights, label_smoothing=settings.label_smoothing)
     order = torch.Generator().manual_seed(settings.random_seed)
+    lengths = token_counts(tokenizer, train_texts, settings.max_length)
 
     # Epoch 0 is the probe itself: fine-tuning is kept only where it beats it on validation.
     best_state, best_f1, best_epoch, stale = None, -1.0, 0, 0
@@ -263,12 +296,10 @@ def fine_tune(
         logger.info("epoch 0 (probe-initialised head): validation macro-F1 %.4f", best_f1)
     for epoch in range(1, settings.epochs + 1):
         model.train()
-        permutation = torch.randperm(len(train_texts), generator=order).tolist()
-        batches = range(0, len(permutation), settings.batch_size)
-        for start in tqdm(
+        batches = length_bucketed_batches(lengths, settings.batch_size, order)
+        for chosen in tqdm(
             batches, desc=f"epoch {epoch}/{settings.epochs}", disable=not settings.show_progress
         ):
-            chosen = permutation[start : start + settings.batch_size]
             batch = tokenize(tokenizer, [train_texts[i] for i in chosen], settings.max_length)
             target = torch.tensor([train_labels[i] for i in chosen])
             loss = loss_fn(model(batch["input_ids"], batch["attention_mask"]), target)

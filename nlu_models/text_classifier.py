@@ -161,19 +161,24 @@ class FineTunedTextClassifier(GraphComponent):
             settings=self._settings(),
         )
         self.model, self.temperature = tuned.model, tuned.temperature
-        quantized = bool(self.config["quantize"]) and self._quantization_holds(
-            tuned.validation_texts, tuned.validation_labels
+        accuracy = (
+            self._validation_accuracy(tuned.validation_texts, tuned.validation_labels)
+            if self.config["quantize"]
+            else {}
         )
-        self._persist(quantized)
+        quantized = (
+            bool(accuracy) and accuracy["int8"] >= accuracy["float"] - QUANTIZATION_TOLERANCE
+        )
+        self._persist(quantized, accuracy)
         if quantized:
             self.model = quantize(self.model)
         return self._resource
 
-    def _quantization_holds(self, texts: list[str], labels: list[int]) -> bool:
-        """Whether int8 inference keeps the validation accuracy (within the tolerance)."""
+    def _validation_accuracy(self, texts: list[str], labels: list[int]) -> dict[str, float]:
+        """Validation accuracy of float and of int8 inference; empty without validation data."""
         tokenizer = self.tokenizer
         if not texts or self.model is None or tokenizer is None:
-            return False
+            return {}
         target = torch.tensor(labels)
 
         def accuracy(model: nn.Module) -> float:
@@ -182,9 +187,9 @@ class FineTunedTextClassifier(GraphComponent):
 
         full, small = accuracy(self.model), accuracy(quantize(self.model))
         logger.info("validation accuracy: float %.4f, int8 %.4f", full, small)
-        return small >= full - QUANTIZATION_TOLERANCE
+        return {"float": round(full, 4), "int8": round(small, 4)}
 
-    def _persist(self, quantized: bool) -> None:
+    def _persist(self, quantized: bool, validation_accuracy: dict[str, float]) -> None:
         assert isinstance(self.model, SentenceClassifier) and self.tokenizer is not None
         with self._model_storage.write_to(self._resource) as directory:
             self.model.encoder.save_pretrained(
@@ -201,6 +206,7 @@ class FineTunedTextClassifier(GraphComponent):
                         "labels": self.labels,
                         "temperature": self.temperature,
                         "quantized": quantized,
+                        "validation_accuracy": validation_accuracy,
                         "dropout": self.config["dropout"],
                     },
                     indent=2,
