@@ -34,11 +34,16 @@ BERT_PIPELINE: list[dict[str, object]] = [
 LATENCY_SAMPLE = 200
 
 
-def pipeline(system: str, epochs: int | None) -> list[dict[str, object]]:
-    """The system's pipeline; `epochs` overrides its trained (last) component's epochs."""
+def pipeline(
+    system: str, epochs: int | None, validation: Path | None = None
+) -> list[dict[str, object]]:
+    """The system's pipeline; `epochs` overrides its trained (last) component's epochs, and
+    `validation` names our classifier's validation file."""
     steps = [dict(s) for s in (BERT_PIPELINE if system == "bert" else RASA_DEFAULT_PIPELINE)]
     if epochs:
         steps[-1]["epochs"] = epochs
+    if validation and system == "bert":
+        steps[-1]["validation_file"] = str(validation)
     return steps
 
 
@@ -79,7 +84,7 @@ def int8_choice(model: str) -> dict[str, object]:
 
 
 def run_rasa(
-    system: str, train: Path, texts: list[str], epochs: int | None
+    system: str, train: Path, texts: list[str], epochs: int | None, validation: Path | None
 ) -> tuple[float, list[tuple[str, float]], list[float], dict[str, object]]:
     """Train a Rasa NLU pipeline with `rasa.model_training.train_nlu`, then parse every text."""
     from rasa.model_training import train_nlu
@@ -88,7 +93,11 @@ def run_rasa(
         config = Path(folder) / "config.yml"
         config.write_text(
             yaml.safe_dump(
-                {"recipe": "default.v1", "language": "en", "pipeline": pipeline(system, epochs)}
+                {
+                    "recipe": "default.v1",
+                    "language": "en",
+                    "pipeline": pipeline(system, epochs, validation),
+                }
             )
         )
         started = time.perf_counter()
@@ -131,6 +140,9 @@ def main() -> None:
     parser.add_argument("test", type=Path, help="JSON list of [text, intent]")
     parser.add_argument("out", type=Path, help="where to write the JSON report")
     parser.add_argument("--epochs", type=int, default=None)
+    parser.add_argument(
+        "--validation", type=Path, default=None, help="Rasa NLU YAML our classifier validates on"
+    )
     args = parser.parse_args()
     texts = [text for text, _ in json.loads(args.test.read_text())]
     int8: dict[str, object] = {}
@@ -138,7 +150,7 @@ def main() -> None:
         train_s, predictions, latencies = run_probe(args.train, texts)
     else:
         train_s, predictions, latencies, int8 = run_rasa(
-            args.system, args.train, texts, args.epochs
+            args.system, args.train, texts, args.epochs, args.validation
         )
     latencies_ms = sorted(1000 * x for x in latencies)
     args.out.write_text(
@@ -146,6 +158,7 @@ def main() -> None:
             {
                 "system": args.system,
                 "epochs": args.epochs,
+                "validated_on": "given split" if args.validation else "held-out training share",
                 "train_seconds": round(train_s, 1),
                 "predictions": predictions,
                 "latency_ms_p50": round(statistics.median(latencies_ms), 2),

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from sklearn.metrics import f1_score
 
-from bench.intent_benchmark import OOS, RESULTS
+from bench.intent_benchmark import OOS, RESULTS, clinc_split
 from nlu_models.bert_intent_classifier import BertIntentClassifier
 from nlu_models.encoder import SentenceClassifier, load_tokenizer, packaged_base_model
 from nlu_models.fine_tuning import FineTuneSettings, fine_tune, predict_logits
@@ -36,10 +36,6 @@ def parse_override(text: str) -> tuple[str, float | int | bool]:
     if isinstance(default, bool):
         return key, value.lower() in ("1", "true", "yes")
     return key, type(default)(float(value) if isinstance(default, int) else value)
-
-
-def split(data: dict, name: str) -> list[tuple[str, str]]:
-    return [(t, i) for t, i in data[name]] + [(t, OOS) for t, _ in data[f"oos_{name}"]]
 
 
 def scores(gold: list[str], predicted: list[str]) -> dict[str, float]:
@@ -68,7 +64,7 @@ def main() -> None:
     settings = FineTuneSettings(**{f.name: config[f.name] for f in fields(FineTuneSettings)})
 
     data = json.loads(args.path.read_text())
-    train, val = split(data, "train"), split(data, "val")
+    train, val = clinc_split(data, "train"), clinc_split(data, "val")
     labels = sorted({i for _, i in train})
     index = {name: k for k, name in enumerate(labels)}
     tokenizer = load_tokenizer(packaged_base_model())

@@ -252,20 +252,27 @@ def fine_tune(
     base_model: Path,
     tokenizer: PreTrainedTokenizerBase,
     settings: FineTuneSettings,
+    validation: tuple[Sequence[str], Sequence[int]] | None = None,
     on_epoch: Callable[[int, SentenceClassifier], None] | None = None,
 ) -> FineTuned:
     """Fine-tune on (texts, labels); early stopping on validation macro-F1, best epoch kept.
 
+    The validation examples are `validation` (texts, labels) when given, and all of `texts`
+    trains; otherwise a stratified `settings.validation_fraction` of `texts` is held out.
     `on_epoch(epoch, model)` is called after every epoch, the model in eval mode (benchmarks).
     """
     set_seed(settings.random_seed)
-    train_idx, val_idx = stratified_split(
-        labels, settings.validation_fraction, settings.random_seed
-    )
-    train_texts = [texts[i] for i in train_idx]
-    train_labels = [labels[i] for i in train_idx]
-    val_texts = [texts[i] for i in val_idx]
-    val_labels = [labels[i] for i in val_idx]
+    if validation is not None:
+        train_texts, train_labels = list(texts), list(labels)
+        val_texts, val_labels = list(validation[0]), list(validation[1])
+    else:
+        train_idx, val_idx = stratified_split(
+            labels, settings.validation_fraction, settings.random_seed
+        )
+        train_texts = [texts[i] for i in train_idx]
+        train_labels = [labels[i] for i in train_idx]
+        val_texts = [texts[i] for i in val_idx]
+        val_labels = [labels[i] for i in val_idx]
     logger.info(
         "fine-tuning on %d examples, validating on %d, %d labels",
         len(train_texts),

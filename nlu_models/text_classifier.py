@@ -146,8 +146,17 @@ class FineTunedTextClassifier(GraphComponent):
     def _settings(self) -> FineTuneSettings:
         return FineTuneSettings(**{f.name: self.config[f.name] for f in fields(FineTuneSettings)})
 
-    def fit(self, texts: Sequence[str], names: Sequence[str]) -> Resource:
-        """Fine-tune on texts labelled with `names`, persist, and keep the model for `process`."""
+    def fit(
+        self,
+        texts: Sequence[str],
+        names: Sequence[str],
+        validation: Sequence[tuple[str, str]] | None = None,
+    ) -> Resource:
+        """Fine-tune on texts labelled with `names`, persist, and keep the model for `process`.
+
+        `validation` (text, label) pairs, when given, are the validation set and every
+        training text trains; their labels must be among the training labels.
+        """
         self.labels = sorted(set(names))
         index = {name: i for i, name in enumerate(self.labels)}
         base = self._base_model()
@@ -159,6 +168,11 @@ class FineTunedTextClassifier(GraphComponent):
             base_model=base,
             tokenizer=self.tokenizer,
             settings=self._settings(),
+            validation=(
+                ([t for t, _ in validation], [index[n] for _, n in validation])
+                if validation is not None
+                else None
+            ),
         )
         self.model, self.temperature = tuned.model, tuned.temperature
         accuracy = (

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.intent_run import kept_int8
+from bench.intent_run import int8_choice, pipeline
 
 
 def archive(path: Path, files: dict[str, dict]) -> str:
@@ -24,15 +24,30 @@ def archive(path: Path, files: dict[str, dict]) -> str:
 
 @pytest.mark.parametrize("quantized", [True, False])
 def test_the_classifier_json_says_whether_int8_was_kept(tmp_path: Path, quantized: bool):
+    accuracy = {"float": 0.97, "int8": 0.969 if quantized else 0.95}
     model = archive(
         tmp_path / "m.tar.gz",
         {
             "metadata.json": {"quantized": not quantized},
-            "components/train_BertIntentClassifier0/classifier.json": {"quantized": quantized},
+            "components/train_BertIntentClassifier0/classifier.json": {
+                "quantized": quantized,
+                "validation_accuracy": accuracy,
+            },
         },
     )
-    assert kept_int8(model) is quantized
+    assert int8_choice(model) == {
+        "int8": quantized,
+        "validation_accuracy_float": 0.97,
+        "validation_accuracy_int8": accuracy["int8"],
+    }
 
 
 def test_a_model_without_our_classifier_has_no_answer(tmp_path: Path):
-    assert kept_int8(archive(tmp_path / "m.tar.gz", {"metadata.json": {}})) is None
+    assert int8_choice(archive(tmp_path / "m.tar.gz", {"metadata.json": {}})) == {}
+
+
+def test_only_our_classifier_is_given_the_validation_file(tmp_path: Path):
+    validation = tmp_path / "validation.yml"
+    assert pipeline("bert", None, validation)[-1]["validation_file"] == str(validation)
+    assert "validation_file" not in pipeline("bert", None)[-1]
+    assert "validation_file" not in pipeline("diet", 30, validation)[-1]

@@ -185,3 +185,71 @@ def test_fine_tuning_reports_every_epoch_to_a_callback():
         on_epoch=lambda epoch, model: seen.append((epoch, model.training)),
     )
     assert seen == [(1, False), (2, False)]
+
+
+VALIDATION_YAML = """version: "3.1"
+nlu:
+- intent: greet
+  examples: |
+    - hello there
+    - morning!
+- intent: order_status
+  examples: |
+    - where is my parcel
+- intent: cancel_order
+  examples: |
+    - cancel it
+"""
+
+
+def test_a_validation_file_is_the_validation_set(tmp_path: Path, caplog):  # type: ignore[no-untyped-def]
+    path = tmp_path / "validation.yml"
+    path.write_text(VALIDATION_YAML)
+    component = BertIntentClassifier.create(
+        {**TINY, "validation_file": str(path)},
+        LocalModelStorage(tmp_path),
+        Resource("bert_intent_classifier"),
+        ExecutionContext(GraphSchema({}), "test"),
+    )
+    assert component._validation(set(EXAMPLES)) == [
+        ("hello there", "greet"),
+        ("morning!", "greet"),
+        ("where is my parcel", "order_status"),
+    ]
+    assert "cancel_order" in caplog.text  # never trained on, so it cannot be validated
+    component.train(training_data())
+    [message] = component.process(messages("where is my order"))
+    assert message.get("intent")["name"] == "order_status"
+
+
+def test_fine_tuning_validates_on_the_given_examples_and_trains_on_all():
+    texts = [t for ts in EXAMPLES.values() for t in ts]
+    names = sorted(EXAMPLES)
+    labels = [names.index(i) for i, ts in EXAMPLES.items() for _ in ts]
+    config = {**BertIntentClassifier.get_default_config(), **TINY, "epochs": 1}
+    settings = FineTuneSettings(**{f.name: config[f.name] for f in fields(FineTuneSettings)})
+    tuned = fine_tune(
+        texts,
+        labels,
+        names,
+        base_model=packaged_base_model(),
+        tokenizer=load_tokenizer(packaged_base_model()),
+        settings=settings,
+        validation=(["hey you", "thanks mate"], [names.index("greet"), names.index("thank")]),
+    )
+    assert tuned.validation_texts == ["hey you", "thanks mate"]
+    assert tuned.validation_labels == [names.index("greet"), names.index("thank")]
+
+
+def test_a_changed_validation_file_retrains(tmp_path: Path):
+    path = tmp_path / "validation.yml"
+    path.write_text(VALIDATION_YAML)
+    first = BertIntentClassifier.fingerprint_addon({"validation_file": str(path)})
+    assert first != BertIntentClassifier.fingerprint_addon({})
+    path.write_text(VALIDATION_YAML.replace("morning!", "good evening"))
+    assert BertIntentClassifier.fingerprint_addon({"validation_file": str(path)}) != first
+
+
+def test_a_missing_validation_file_is_named(tmp_path: Path):
+    with pytest.raises(FileNotFoundError, match="no validation file"):
+        train(tmp_path, validation_file=str(tmp_path / "nowhere.yml"))
