@@ -62,8 +62,9 @@ async def parse_all(model: str, texts: list[str]) -> tuple[list[tuple[str, float
     return predictions, latencies
 
 
-def int8_choice(model: str) -> dict[str, object]:
-    """Whether our classifier kept int8 weights, and the validation accuracies it chose by.
+def training_choices(model: str) -> dict[str, object]:
+    """The epoch our classifier kept, whether it kept int8 weights, and the validation
+    accuracies it chose int8 by.
 
     Read from its JSON in the model archive; empty for a pipeline without our classifier.
     """
@@ -76,6 +77,7 @@ def int8_choice(model: str) -> dict[str, object]:
                 meta = json.load(extracted) if extracted else {}
                 accuracy = meta.get("validation_accuracy") or {}
                 return {
+                    "kept_epoch": meta.get("kept_epoch"),
                     "int8": bool(meta.get("quantized")),
                     "validation_accuracy_float": accuracy.get("float"),
                     "validation_accuracy_int8": accuracy.get("int8"),
@@ -104,7 +106,7 @@ def run_rasa(
         model = train_nlu(str(config), str(train), str(Path(folder) / "models"))
         train_s = time.perf_counter() - started
         predictions, latencies = asyncio.run(parse_all(str(model), texts))
-        return train_s, predictions, latencies, int8_choice(str(model))
+        return train_s, predictions, latencies, training_choices(str(model))
 
 
 def run_probe(train: Path, texts: list[str]) -> tuple[float, list[tuple[str, float]], list[float]]:
@@ -145,11 +147,11 @@ def main() -> None:
     )
     args = parser.parse_args()
     texts = [text for text, _ in json.loads(args.test.read_text())]
-    int8: dict[str, object] = {}
+    choices: dict[str, object] = {}
     if args.system == "probe":
         train_s, predictions, latencies = run_probe(args.train, texts)
     else:
-        train_s, predictions, latencies, int8 = run_rasa(
+        train_s, predictions, latencies, choices = run_rasa(
             args.system, args.train, texts, args.epochs, args.validation
         )
     latencies_ms = sorted(1000 * x for x in latencies)
@@ -158,14 +160,18 @@ def main() -> None:
             {
                 "system": args.system,
                 "epochs": args.epochs,
-                "validated_on": "given split" if args.validation else "held-out training share",
                 "train_seconds": round(train_s, 1),
                 "predictions": predictions,
                 "latency_ms_p50": round(statistics.median(latencies_ms), 2),
                 "latency_ms_p95": round(latencies_ms[int(0.95 * (len(latencies_ms) - 1))], 2),
                 "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-                # Whether our classifier kept int8 weights, which can change accuracy and latency.
-                **int8,
+                # What our classifier's training chose: the kept epoch, int8 weights or not.
+                **choices,
+                **(
+                    {"validated_on": "given split" if args.validation else "held-out share"}
+                    if args.system == "bert"
+                    else {}
+                ),
             }
         )
     )

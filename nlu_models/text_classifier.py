@@ -183,7 +183,7 @@ class FineTunedTextClassifier(GraphComponent):
         quantized = (
             bool(accuracy) and accuracy["int8"] >= accuracy["float"] - QUANTIZATION_TOLERANCE
         )
-        self._persist(quantized, accuracy)
+        self._persist(quantized, accuracy, tuned.best_epoch)
         if quantized:
             self.model = quantize(self.model)
         return self._resource
@@ -203,7 +203,9 @@ class FineTunedTextClassifier(GraphComponent):
         logger.info("validation accuracy: float %.4f, int8 %.4f", full, small)
         return {"float": round(full, 4), "int8": round(small, 4)}
 
-    def _persist(self, quantized: bool, validation_accuracy: dict[str, float]) -> None:
+    def _persist(
+        self, quantized: bool, validation_accuracy: dict[str, float], kept_epoch: int
+    ) -> None:
         assert isinstance(self.model, SentenceClassifier) and self.tokenizer is not None
         with self._model_storage.write_to(self._resource) as directory:
             self.model.encoder.save_pretrained(
@@ -221,6 +223,8 @@ class FineTunedTextClassifier(GraphComponent):
                         "temperature": self.temperature,
                         "quantized": quantized,
                         "validation_accuracy": validation_accuracy,
+                        # The epoch early stopping kept (0: the probe-initialised head).
+                        "kept_epoch": kept_epoch,
                         "dropout": self.config["dropout"],
                     },
                     indent=2,

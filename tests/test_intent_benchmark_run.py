@@ -1,4 +1,4 @@
-"""The intent benchmark reads from a trained model archive whether our classifier kept int8."""
+"""The intent benchmark reads from a trained model archive what our classifier's training chose."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.intent_run import int8_choice, pipeline
+from bench.intent_run import pipeline, training_choices
 
 
 def archive(path: Path, files: dict[str, dict]) -> str:
@@ -32,10 +32,12 @@ def test_the_classifier_json_says_whether_int8_was_kept(tmp_path: Path, quantize
             "components/train_BertIntentClassifier0/classifier.json": {
                 "quantized": quantized,
                 "validation_accuracy": accuracy,
+                "kept_epoch": 4,
             },
         },
     )
-    assert int8_choice(model) == {
+    assert training_choices(model) == {
+        "kept_epoch": 4,
         "int8": quantized,
         "validation_accuracy_float": 0.97,
         "validation_accuracy_int8": accuracy["int8"],
@@ -43,7 +45,7 @@ def test_the_classifier_json_says_whether_int8_was_kept(tmp_path: Path, quantize
 
 
 def test_a_model_without_our_classifier_has_no_answer(tmp_path: Path):
-    assert int8_choice(archive(tmp_path / "m.tar.gz", {"metadata.json": {}})) == {}
+    assert training_choices(archive(tmp_path / "m.tar.gz", {"metadata.json": {}})) == {}
 
 
 def test_only_our_classifier_is_given_the_validation_file(tmp_path: Path):
