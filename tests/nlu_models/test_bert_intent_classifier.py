@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import fields
 from pathlib import Path
+from typing import Any
 
 import pytest
 import torch
@@ -16,7 +17,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from nlu_models.bert_intent_classifier import BertIntentClassifier
 from nlu_models.encoder import load_tokenizer, packaged_base_model
-from nlu_models.fine_tuning import FineTuneSettings, fine_tune
+from nlu_models.fine_tuning import FineTuned, FineTuneSettings, fine_tune
 from nlu_models.text_classifier import QUANTIZATION_TOLERANCE
 
 EXAMPLES = {
@@ -168,22 +169,26 @@ def test_fingerprint_follows_the_training_code_and_base_model(tmp_path: Path):
     assert BertIntentClassifier.fingerprint_addon({"base_model": str(other)}) != packaged
 
 
-def test_fine_tuning_reports_every_epoch_to_a_callback():
-    texts = [t for ts in EXAMPLES.values() for t in ts]
-    names = sorted(EXAMPLES)
-    labels = [names.index(i) for i, ts in EXAMPLES.items() for _ in ts]
-    config = {**BertIntentClassifier.get_default_config(), **TINY, "epochs": 2}
-    settings = FineTuneSettings(**{f.name: config[f.name] for f in fields(FineTuneSettings)})
-    seen: list[tuple[int, bool]] = []
-    fine_tune(
-        texts,
-        labels,
-        names,
+NAMES = sorted(EXAMPLES)
+
+
+def fine_tune_examples(epochs: int, **options: Any) -> FineTuned:
+    """`fine_tune` called directly on EXAMPLES with the tiny settings."""
+    config = {**BertIntentClassifier.get_default_config(), **TINY, "epochs": epochs}
+    return fine_tune(
+        [t for ts in EXAMPLES.values() for t in ts],
+        [NAMES.index(i) for i, ts in EXAMPLES.items() for _ in ts],
+        NAMES,
         base_model=packaged_base_model(),
         tokenizer=load_tokenizer(packaged_base_model()),
-        settings=settings,
-        on_epoch=lambda epoch, model: seen.append((epoch, model.training)),
+        settings=FineTuneSettings(**{f.name: config[f.name] for f in fields(FineTuneSettings)}),
+        **options,
     )
+
+
+def test_fine_tuning_reports_every_epoch_to_a_callback():
+    seen: list[tuple[int, bool]] = []
+    fine_tune_examples(2, on_epoch=lambda epoch, model: seen.append((epoch, model.training)))
     assert seen == [(1, False), (2, False)]
 
 
@@ -222,23 +227,11 @@ def test_a_validation_file_is_the_validation_set(tmp_path: Path, caplog):  # typ
     assert message.get("intent")["name"] == "order_status"
 
 
-def test_fine_tuning_validates_on_the_given_examples_and_trains_on_all():
-    texts = [t for ts in EXAMPLES.values() for t in ts]
-    names = sorted(EXAMPLES)
-    labels = [names.index(i) for i, ts in EXAMPLES.items() for _ in ts]
-    config = {**BertIntentClassifier.get_default_config(), **TINY, "epochs": 1}
-    settings = FineTuneSettings(**{f.name: config[f.name] for f in fields(FineTuneSettings)})
-    tuned = fine_tune(
-        texts,
-        labels,
-        names,
-        base_model=packaged_base_model(),
-        tokenizer=load_tokenizer(packaged_base_model()),
-        settings=settings,
-        validation=(["hey you", "thanks mate"], [names.index("greet"), names.index("thank")]),
-    )
+def test_fine_tuning_validates_on_the_given_examples():
+    labels = [NAMES.index("greet"), NAMES.index("thank")]
+    tuned = fine_tune_examples(1, validation=(["hey you", "thanks mate"], labels))
     assert tuned.validation_texts == ["hey you", "thanks mate"]
-    assert tuned.validation_labels == [names.index("greet"), names.index("thank")]
+    assert tuned.validation_labels == labels
 
 
 def test_a_changed_validation_file_retrains(tmp_path: Path):
