@@ -84,16 +84,24 @@ def token_counts(
     return [len(ids) for ids in encoded["input_ids"]]
 
 
+MIN_POOLS = 4
+"""Length-bucketed batches only for data sets of at least this many pools."""
+
+
 def length_bucketed_batches(
     lengths: Sequence[int], batch_size: int, generator: torch.Generator, pool: int = 50
 ) -> list[list[int]]:
     """One epoch's shuffled batches of indices, each of similar lengths (little padding).
 
     Indices are shuffled, sorted by length within pools of `pool` batches, cut into batches,
-    and the batches shuffled again: every epoch still sees new random batches.
+    and the batches shuffled again: every epoch still sees new random batches. With fewer than
+    `MIN_POOLS` pools of data, sorting would give nearly the same batches every epoch (store
+    sentiment's macro-F1 fell from 0.891 to 0.863), so small data sets get plain random batches.
     """
     permutation = torch.randperm(len(lengths), generator=generator).tolist()
     span = batch_size * pool
+    if len(permutation) < MIN_POOLS * span:
+        return [permutation[i : i + batch_size] for i in range(0, len(permutation), batch_size)]
     batches = []
     for start in range(0, len(permutation), span):
         pooled = sorted(permutation[start : start + span], key=lambda i: lengths[i])

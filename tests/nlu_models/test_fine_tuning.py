@@ -13,7 +13,7 @@ from nlu_models.fine_tuning import length_bucketed_batches, predict_logits
 def test_every_example_is_in_exactly_one_batch_of_similar_lengths():
     rng = random.Random(0)
     lengths = [rng.randint(1, 60) for _ in range(1000)]
-    batches = length_bucketed_batches(lengths, 32, torch.Generator().manual_seed(1), pool=10)
+    batches = length_bucketed_batches(lengths, 32, torch.Generator().manual_seed(1), pool=5)
     assert sorted(i for batch in batches for i in batch) == list(range(1000))
     assert all(1 <= len(batch) <= 32 for batch in batches)
     spread = sum(max(lengths[i] for i in b) - min(lengths[i] for i in b) for b in batches)
@@ -28,12 +28,20 @@ def test_every_example_is_in_exactly_one_batch_of_similar_lengths():
 
 def test_batches_follow_the_seed_and_change_between_epochs():
     lengths = list(range(200))
-    first = length_bucketed_batches(lengths, 16, torch.Generator().manual_seed(7))
-    assert first == length_bucketed_batches(lengths, 16, torch.Generator().manual_seed(7))
+    first = length_bucketed_batches(lengths, 16, torch.Generator().manual_seed(7), pool=2)
+    assert first == length_bucketed_batches(lengths, 16, torch.Generator().manual_seed(7), pool=2)
     generator = torch.Generator().manual_seed(7)
-    epoch_1 = length_bucketed_batches(lengths, 16, generator)
-    epoch_2 = length_bucketed_batches(lengths, 16, generator)
+    epoch_1 = length_bucketed_batches(lengths, 16, generator, pool=2)
+    epoch_2 = length_bucketed_batches(lengths, 16, generator, pool=2)
     assert epoch_1 != epoch_2
+
+
+def test_a_small_data_set_gets_plain_random_batches():
+    lengths = list(range(200))  # fewer than MIN_POOLS pools of 50 batches of 16
+    batches = length_bucketed_batches(lengths, 16, torch.Generator().manual_seed(3))
+    assert sorted(i for batch in batches for i in batch) == list(range(200))
+    spreads = [max(batch) - min(batch) for batch in batches]
+    assert sum(spreads) / len(spreads) > 100  # random lengths side by side, not sorted
 
 
 def test_logits_come_back_in_the_order_of_the_texts():
