@@ -9,8 +9,10 @@ adds what a store widget needs:
 - the conversation's history is sent on every `session_request`, so a reload, a new page or a
   reconnect shows the same conversation from the server's tracker store, never a local copy;
 - every shopper message carries a client id; a message sent again (`resend`) that the server
-  already has is not handled twice, so a client may safely resend what it is unsure about
-  after a dropped connection (first sends skip the look-up);
+  already has, or is handling now, is not handled twice, so a client may safely resend what it
+  is unsure about after a dropped connection (first sends skip the look-up);
+- the history waits for the messages of the conversation still being handled, so an answer
+  that was on its way when the connection dropped is in it, in its place;
 - socket.io itself checks the page's origin against the store's configured origins;
 - `POST /webhooks/socketio/handoff` takes the agent console's notices (bot/handoff/relay.py):
   a person joined, wrote, handed back or closed; they are stored and pushed to the shopper.
@@ -34,6 +36,7 @@ from socketio import AsyncServer
 from bot.config import get_settings
 from bot.handoff.relay import Notice, key_matches
 from bot.web.handoff_relay import apply_notice, as_message
+from bot.web.in_flight import InFlight
 
 logger = logging.getLogger(__name__)
 
@@ -144,6 +147,7 @@ class WidgetSocketIOInput(InputChannel):
         self.allowed_origins = allowed_origins or None
         self.sio: AsyncServer | None = None
         self.app: Sanic | None = None
+        self.in_flight = InFlight()
 
     def get_output_channel(self) -> OutputChannel | None:
         return WidgetOutput(self.sio, self.bot_message_evt) if self.sio else None
@@ -204,6 +208,8 @@ class WidgetSocketIOInput(InputChannel):
             previous = (await sio.get_session(sid)).get("session_id")
             if previous and previous != session_id:  # one conversation per connection
                 await sio.leave_room(sid, previous)
+            # Answers still on their way go to the history, not after it.
+            await self.in_flight.settled(session_id)
             await sio.enter_room(sid, session_id)
             await sio.save_session(sid, {"session_id": session_id})
             await sio.emit("session_confirm", session_id, room=sid)
@@ -221,18 +227,19 @@ class WidgetSocketIOInput(InputChannel):
             message_id = data.get("message_id")
             if not (isinstance(message_id, str) and MESSAGE_ID.match(message_id)):
                 message_id = uuid.uuid4().hex
-            elif data.get("resend") and await self._already_has(session_id, message_id):
-                return {"ok": True, "duplicate": True}
-            await on_new_message(
-                UserMessage(
-                    text[:MAX_MESSAGE_CHARS],
-                    WidgetOutput(sio, self.bot_message_evt),
-                    session_id,
-                    input_channel=self.name(),
-                    message_id=message_id,
-                    metadata=client_metadata(data.get("metadata")),
-                )
+            elif data.get("resend"):
+                await self.in_flight.finished(session_id, message_id)
+                if await self._already_has(session_id, message_id):
+                    return {"ok": True, "duplicate": True}
+            message = UserMessage(
+                text[:MAX_MESSAGE_CHARS],
+                WidgetOutput(sio, self.bot_message_evt),
+                session_id,
+                input_channel=self.name(),
+                message_id=message_id,
+                metadata=client_metadata(data.get("metadata")),
             )
+            await self.in_flight.handle(session_id, message_id, lambda: on_new_message(message))
             return {"ok": True}
 
         return webhook

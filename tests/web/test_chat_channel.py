@@ -92,6 +92,38 @@ def test_history_comes_back_and_a_resent_message_counts_once(shop: Shop):
     asyncio.run(_reconnect_and_resend(shop))
 
 
+async def _answer_on_its_way(shop: Shop) -> None:
+    client = Client()
+    session_id, _ = await client.open(shop)
+    message_id = uuid.uuid4().hex
+    # A page that lost its connection resends "hi" and asks for the history while the server is
+    # still answering the first "hi".
+    loop = asyncio.get_running_loop()
+    first, again = loop.create_future(), loop.create_future()
+    for reply, resend in ((first, False), (again, True)):
+        await client.sio.emit(
+            "user_uttered",
+            {"message": "hi", "message_id": message_id, "resend": resend},
+            callback=reply.set_result,
+        )
+    await client.sio.emit("session_request", {"session_id": session_id})
+    said = (await client.next("session_history"))["messages"]
+    assert said[0] == {"from": "user", "text": "hi", "message_id": message_id}
+    assert [m["from"] for m in said] == ["user", "bot"] and said[1]["text"].startswith("Hi!")
+    assert await first == {"ok": True}
+    assert await again == {"ok": True, "duplicate": True}
+    await client.close()
+    check = Client()
+    _, again_said = await check.open(shop, session_id)
+    assert again_said == said
+    await check.close()
+
+
+@pytest.mark.slow
+def test_a_message_still_being_answered_is_in_the_history_and_counts_once(shop: Shop):
+    asyncio.run(_answer_on_its_way(shop))
+
+
 async def _refused(shop: Shop, origin: str) -> None:
     client = socketio.AsyncClient(reconnection=False)
     with pytest.raises(socketio.exceptions.ConnectionError):
