@@ -8,6 +8,7 @@ import random
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -86,22 +87,36 @@ def token_counts(
 
 MIN_POOLS = 4
 """Length-bucketed batches only for data sets of at least this many pools."""
+POOL = 50
+"""Batches per pool that are sorted by length together."""
+
+
+def bucketing_applies(count: int, batch_size: int, pool: int = POOL) -> bool:
+    """Whether `count` texts are enough for length-bucketed batches to still vary by epoch.
+
+    With fewer than `MIN_POOLS` pools of data, sorting would give nearly the same batches every
+    epoch (store sentiment's macro-F1 fell from 0.891 to 0.863), so small data sets get plain
+    random batches.
+    """
+    return count >= MIN_POOLS * pool * batch_size
+
+
+def random_batches(count: int, batch_size: int, generator: torch.Generator) -> list[list[int]]:
+    """One epoch's batches of shuffled indices."""
+    permutation = torch.randperm(count, generator=generator).tolist()
+    return [permutation[i : i + batch_size] for i in range(0, count, batch_size)]
 
 
 def length_bucketed_batches(
-    lengths: Sequence[int], batch_size: int, generator: torch.Generator, pool: int = 50
+    lengths: Sequence[int], batch_size: int, generator: torch.Generator, pool: int = POOL
 ) -> list[list[int]]:
     """One epoch's shuffled batches of indices, each of similar lengths (little padding).
 
     Indices are shuffled, sorted by length within pools of `pool` batches, cut into batches,
-    and the batches shuffled again: every epoch still sees new random batches. With fewer than
-    `MIN_POOLS` pools of data, sorting would give nearly the same batches every epoch (store
-    sentiment's macro-F1 fell from 0.891 to 0.863), so small data sets get plain random batches.
+    and the batches shuffled again: every epoch still sees new random batches.
     """
     permutation = torch.randperm(len(lengths), generator=generator).tolist()
     span = batch_size * pool
-    if len(permutation) < MIN_POOLS * span:
-        return [permutation[i : i + batch_size] for i in range(0, len(permutation), batch_size)]
     batches = []
     for start in range(0, len(permutation), span):
         pooled = sorted(permutation[start : start + span], key=lambda i: lengths[i])
@@ -299,7 +314,16 @@ def fine_tune(
     weights = class_weights(train_labels, len(names)) if settings.class_weighting else None
     loss_fn = nn.CrossEntropyLoss(weight=weights, label_smoothing=settings.label_smoothing)
     order = torch.Generator().manual_seed(settings.random_seed)
-    lengths = token_counts(tokenizer, train_texts, settings.max_length)
+    epoch_batches = (
+        partial(
+            length_bucketed_batches,
+            token_counts(tokenizer, train_texts, settings.max_length),
+            settings.batch_size,
+            order,
+        )
+        if bucketing_applies(len(train_texts), settings.batch_size)
+        else partial(random_batches, len(train_texts), settings.batch_size, order)
+    )
 
     # Epoch 0 is the probe itself: fine-tuning is kept only where it beats it on validation.
     best_state, best_f1, best_epoch, stale = None, -1.0, 0, 0
@@ -311,9 +335,10 @@ def fine_tune(
         logger.info("epoch 0 (probe-initialised head): validation macro-F1 %.4f", best_f1)
     for epoch in range(1, settings.epochs + 1):
         model.train()
-        batches = length_bucketed_batches(lengths, settings.batch_size, order)
         for chosen in tqdm(
-            batches, desc=f"epoch {epoch}/{settings.epochs}", disable=not settings.show_progress
+            epoch_batches(),
+            desc=f"epoch {epoch}/{settings.epochs}",
+            disable=not settings.show_progress,
         ):
             batch = tokenize(tokenizer, [train_texts[i] for i in chosen], settings.max_length)
             target = torch.tensor([train_labels[i] for i in chosen])

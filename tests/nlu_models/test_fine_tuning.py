@@ -7,7 +7,12 @@ import random
 import torch
 
 from nlu_models.encoder import SentenceClassifier, load_tokenizer, packaged_base_model
-from nlu_models.fine_tuning import length_bucketed_batches, predict_logits
+from nlu_models.fine_tuning import (
+    bucketing_applies,
+    length_bucketed_batches,
+    predict_logits,
+    random_batches,
+)
 
 
 def test_every_example_is_in_exactly_one_batch_of_similar_lengths():
@@ -37,8 +42,9 @@ def test_batches_follow_the_seed_and_change_between_epochs():
 
 
 def test_a_small_data_set_gets_plain_random_batches():
-    lengths = list(range(200))  # fewer than MIN_POOLS pools of 50 batches of 16
-    batches = length_bucketed_batches(lengths, 16, torch.Generator().manual_seed(3))
+    assert not bucketing_applies(200, 16)  # fewer than MIN_POOLS pools of 50 batches of 16
+    assert bucketing_applies(15_000, 32) and not bucketing_applies(2_061, 32)
+    batches = random_batches(200, 16, torch.Generator().manual_seed(3))
     assert sorted(i for batch in batches for i in batch) == list(range(200))
     spreads = [max(batch) - min(batch) for batch in batches]
     assert sum(spreads) / len(spreads) > 100  # random lengths side by side, not sorted
