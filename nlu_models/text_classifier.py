@@ -27,6 +27,7 @@ from transformers import AutoModel, PreTrainedTokenizerBase
 
 from nlu_models.encoder import SentenceClassifier, load_tokenizer, packaged_base_model
 from nlu_models.fine_tuning import FineTuneSettings, fine_tune, predict_logits
+from nlu_models.torchscript import frozen_for_inference
 
 logger = logging.getLogger(__name__)
 # The files whose code decides what training produces: a change to any of them retrains.
@@ -85,6 +86,9 @@ class FineTunedTextClassifier(GraphComponent):
             # Dynamic int8 quantization of the linear layers for inference, kept only when the
             # validation accuracy holds.
             "quantize": True,
+            # Classify through a TorchScript-frozen copy of the model: the same probabilities,
+            # about twice as fast for one message on the CPU.
+            "torchscript": True,
             # A progress bar per training epoch.
             "show_progress": True,
         }
@@ -107,6 +111,13 @@ class FineTunedTextClassifier(GraphComponent):
         self.labels = labels or []
         self.temperature = temperature
         torch.set_num_threads(int(self.config["num_threads"]))
+        self._inference = self._inference_model()
+
+    def _inference_model(self) -> nn.Module | None:
+        """What `predict` runs: the model, frozen with TorchScript unless config says not to."""
+        if self.model is None or self.tokenizer is None or not self.config["torchscript"]:
+            return self.model
+        return frozen_for_inference(self.model, self.tokenizer, self.config["max_length"])
 
     @classmethod
     def create(
@@ -186,6 +197,7 @@ class FineTunedTextClassifier(GraphComponent):
         self._persist(quantized, accuracy, tuned.best_epoch)
         if quantized:
             self.model = quantize(self.model)
+        self._inference = self._inference_model()
         return self._resource
 
     def _validation_accuracy(self, texts: list[str], labels: list[int]) -> dict[str, float]:
@@ -261,9 +273,9 @@ class FineTunedTextClassifier(GraphComponent):
 
     def predict(self, texts: list[str]) -> torch.Tensor:
         """Calibrated intent probabilities, one row per text."""
-        assert self.model is not None and self.tokenizer is not None
+        assert self._inference is not None and self.tokenizer is not None
         logits = predict_logits(
-            self.model,
+            self._inference,
             self.tokenizer,
             texts,
             max_length=self.config["max_length"],
