@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import statistics
 import time
 from pathlib import Path
@@ -23,6 +21,7 @@ import torch
 from torch import nn
 
 from bench.intent_benchmark import clinc_split
+from bench.result_file import write_result
 from nlu_models.encoder import SentenceClassifier, load_tokenizer, packaged_base_model
 from nlu_models.fine_tuning import (
     length_bucketed_batches,
@@ -31,8 +30,6 @@ from nlu_models.fine_tuning import (
     tokenize,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results"
 BATCH_SIZE = 32
 MAX_LENGTH = 64
 
@@ -80,11 +77,8 @@ def main() -> None:
         "batch_size": BATCH_SIZE,
         "timed_batches_each": args.timed,
         "kinds": rows,
-        "machine": f"{platform.machine()}, {len(os.sched_getaffinity(0))} cores",
-        "date": time.strftime("%Y-%m-%d"),
     }
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "batching.json").write_text(json.dumps(report, indent=2) + "\n")
+    write_result("batching", report)
     print(json.dumps(rows, indent=2))
 
 

@@ -12,9 +12,6 @@ bench/results/inference_latency.json and prints a Markdown table.
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
 import statistics
 import time
 from pathlib import Path
@@ -24,13 +21,13 @@ from torch import nn
 from transformers import PreTrainedTokenizerBase
 
 from bench.intent_benchmark import yaml_examples
+from bench.result_file import write_result
 from nlu_models.encoder import SentenceClassifier, load_tokenizer, packaged_base_model
 from nlu_models.fine_tuning import predict_logits
 from nlu_models.text_classifier import quantize
 from nlu_models.torchscript import frozen_for_inference
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results"
 WARM_UP = 50
 MAX_LENGTH = 64
 
@@ -87,11 +84,8 @@ def main() -> None:
         "texts": len(texts),
         "runs": args.runs,
         "variants": rows,
-        "machine": f"{platform.machine()}, {len(os.sched_getaffinity(0))} cores",
-        "date": time.strftime("%Y-%m-%d"),
     }
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "inference_latency.json").write_text(json.dumps(report, indent=2) + "\n")
+    write_result("inference_latency", report)
     print("| variant | traced | one message p50 / p95 | batches of 64 |")
     print("|---|---|---|---|")
     for name, row in rows.items():

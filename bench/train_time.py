@@ -11,18 +11,16 @@ memory. Issue 3's target is the whole within 10 minutes on the 2-core developmen
 
 from __future__ import annotations
 
-import json
 import logging
-import os
-import platform
 import resource
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from bench.result_file import write_result
+
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results"
 TARGET_SECONDS = 600
 STARTING = "Starting to train component '"
 FINISHED = "Finished training component '"
@@ -75,10 +73,8 @@ def main() -> None:
         "components_seconds": components,
         "other_seconds": round(total - sum(clock.seconds.values()), 1),
         "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-        "machine": f"{platform.machine()}, {len(os.sched_getaffinity(0))} cores",
     }
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "train_time.json").write_text(json.dumps(report, indent=2) + "\n")
+    write_result("train_time", report)
     print("| component | seconds |\n|---|---|")
     for name, seconds in components.items():
         print(f"| {name} | {seconds} |")
