@@ -4,7 +4,7 @@ Tracing records one forward pass as a graph and freezing folds the weights into 
 message no longer pays Python's per-layer overhead (`python -m bench.inference_latency`). The
 traced graph is checked against the model it came from; a checkpoint that does not trace
 faithfully keeps running in eager PyTorch. PyTorch 2.12 marks TorchScript deprecated in favour of
-`torch.compile`, which would compile C++ for a minute on every start of the server; should a
+`torch.compile`, which would compile C++ code on every start of the server; should a
 later PyTorch drop TorchScript, inference simply stays eager.
 """
 
