@@ -91,7 +91,12 @@ def metrics(system: str, test: list[tuple[str, str]], predictions: list) -> dict
 
 
 def run_system(
-    system: str, train_file: Path, test_file: Path, epochs: int | None, validation: Path | None
+    system: str,
+    train_file: Path,
+    test_file: Path,
+    epochs: int | None,
+    validation: Path | None,
+    seed: int | None = None,
 ) -> dict:
     out = train_file.with_name(f"{system}.json")
     command = [
@@ -107,6 +112,8 @@ def run_system(
         command += ["--epochs", str(epochs)]
     if validation:
         command += ["--validation", str(validation)]
+    if seed is not None:
+        command += ["--seed", str(seed)]
     print(f"running: {' '.join(command[1:])}", file=sys.stderr, flush=True)
     started = time.perf_counter()
     with out.with_suffix(".log").open("w") as log:
@@ -158,6 +165,13 @@ def main() -> None:
     )
     parser.add_argument("--diet-epochs", type=int, default=None, help="default: Rasa's 100")
     parser.add_argument("--bert-epochs", type=int, default=None, help="default: config's 8")
+    parser.add_argument(
+        "--bert-seed",
+        type=int,
+        default=None,
+        help="our classifier's random seed (default: config's 42); its row is named "
+        "'bert, seed N', so runs with other seeds sit beside the default one",
+    )
     args = parser.parse_args()
     if args.dataset == "clinc" and not args.path:
         parser.error("clinc needs the path of a CLINC150 JSON file")
@@ -181,8 +195,10 @@ def main() -> None:
             validation_file.write_text(nlu_yaml(validation))
         for system in args.systems.split(","):
             epochs = args.diet_epochs if system == "diet" else args.bert_epochs
-            report = run_system(system, train_file, test_file, epochs, validation_file)
-            rows[system] = {**metrics(system, test, report.pop("predictions")), **report}
+            seed = args.bert_seed if system == "bert" else None
+            report = run_system(system, train_file, test_file, epochs, validation_file, seed)
+            row = system if seed is None else f"{system}, seed {seed}"
+            rows[row] = {**metrics(system, test, report.pop("predictions")), **report}
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"intent_{name}.json"
     earlier = json.loads(path.read_text()) if path.exists() else {}
