@@ -27,6 +27,8 @@ from pathlib import Path
 from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
 from sklearn.metrics import f1_score
 
+from bench.settings_override import override_label, parse_override
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 OOS = "oos"
@@ -96,7 +98,7 @@ def run_system(
     test_file: Path,
     epochs: int | None,
     validation: Path | None,
-    seed: int | None = None,
+    overrides: dict[str, object],
 ) -> dict:
     out = train_file.with_name(f"{system}.json")
     command = [
@@ -112,8 +114,8 @@ def run_system(
         command += ["--epochs", str(epochs)]
     if validation:
         command += ["--validation", str(validation)]
-    if seed is not None:
-        command += ["--seed", str(seed)]
+    if overrides:
+        command += ["--overrides", json.dumps(overrides)]
     print(f"running: {' '.join(command[1:])}", file=sys.stderr, flush=True)
     started = time.perf_counter()
     with out.with_suffix(".log").open("w") as log:
@@ -166,11 +168,13 @@ def main() -> None:
     parser.add_argument("--diet-epochs", type=int, default=None, help="default: Rasa's 100")
     parser.add_argument("--bert-epochs", type=int, default=None, help="default: config's 8")
     parser.add_argument(
-        "--bert-seed",
-        type=int,
-        default=None,
-        help="our classifier's random seed (default: config's 42); its row is named "
-        "'bert, seed N', so runs with other seeds sit beside the default one",
+        "--bert-set",
+        dest="bert_overrides",
+        type=parse_override,
+        action="append",
+        metavar="KEY=VALUE",
+        help="a fine-tuning setting of our classifier (random_seed=1, epochs=10, ...); the row "
+        "is named after them ('bert, random_seed=1'), beside the default one",
     )
     args = parser.parse_args()
     if args.dataset == "clinc" and not args.path:
@@ -195,9 +199,9 @@ def main() -> None:
             validation_file.write_text(nlu_yaml(validation))
         for system in args.systems.split(","):
             epochs = args.diet_epochs if system == "diet" else args.bert_epochs
-            seed = args.bert_seed if system == "bert" else None
-            report = run_system(system, train_file, test_file, epochs, validation_file, seed)
-            row = system if seed is None else f"{system}, seed {seed}"
+            overrides = dict(args.bert_overrides or []) if system == "bert" else {}
+            report = run_system(system, train_file, test_file, epochs, validation_file, overrides)
+            row = ", ".join([system, override_label(overrides)]) if overrides else system
             rows[row] = {**metrics(system, test, report.pop("predictions")), **report}
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"intent_{name}.json"

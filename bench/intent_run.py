@@ -35,17 +35,20 @@ LATENCY_SAMPLE = 200
 
 
 def pipeline(
-    system: str, epochs: int | None, validation: Path | None = None, seed: int | None = None
+    system: str,
+    epochs: int | None,
+    validation: Path | None = None,
+    overrides: dict[str, object] | None = None,
 ) -> list[dict[str, object]]:
     """The system's pipeline; `epochs` overrides its trained (last) component's epochs, while
-    `validation` names our classifier's validation file and `seed` its random seed."""
+    `validation` names our classifier's validation file and `overrides` change its settings."""
     steps = [dict(s) for s in (BERT_PIPELINE if system == "bert" else RASA_DEFAULT_PIPELINE)]
     if epochs:
         steps[-1]["epochs"] = epochs
     if validation and system == "bert":
         steps[-1]["validation_file"] = str(validation)
-    if seed is not None and system == "bert":
-        steps[-1]["random_seed"] = seed
+    if overrides and system == "bert":
+        steps[-1].update(overrides)
     return steps
 
 
@@ -93,7 +96,7 @@ def run_rasa(
     texts: list[str],
     epochs: int | None,
     validation: Path | None,
-    seed: int | None,
+    overrides: dict[str, object],
 ) -> tuple[float, list[tuple[str, float]], list[float], dict[str, object]]:
     """Train a Rasa NLU pipeline with `rasa.model_training.train_nlu`, then parse every text."""
     from rasa.model_training import train_nlu
@@ -105,7 +108,7 @@ def run_rasa(
                 {
                     "recipe": "default.v1",
                     "language": "en",
-                    "pipeline": pipeline(system, epochs, validation, seed),
+                    "pipeline": pipeline(system, epochs, validation, overrides),
                 }
             )
         )
@@ -142,13 +145,6 @@ def run_probe(train: Path, texts: list[str]) -> tuple[float, list[tuple[str, flo
     return train_s, predictions, latencies
 
 
-def default_seed() -> int:
-    """The random seed our classifier trains with when the benchmark names none."""
-    from nlu_models.bert_intent_classifier import BertIntentClassifier
-
-    return int(BertIntentClassifier.get_default_config()["random_seed"])
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("system", choices=("bert", "diet", "probe"))
@@ -159,7 +155,9 @@ def main() -> None:
     parser.add_argument(
         "--validation", type=Path, default=None, help="Rasa NLU YAML our classifier validates on"
     )
-    parser.add_argument("--seed", type=int, default=None, help="our classifier's random seed")
+    parser.add_argument(
+        "--overrides", type=json.loads, default={}, help="JSON object of our classifier's settings"
+    )
     args = parser.parse_args()
     texts = [text for text, _ in json.loads(args.test.read_text())]
     choices: dict[str, object] = {}
@@ -167,7 +165,7 @@ def main() -> None:
         train_s, predictions, latencies = run_probe(args.train, texts)
     else:
         train_s, predictions, latencies, choices = run_rasa(
-            args.system, args.train, texts, args.epochs, args.validation, args.seed
+            args.system, args.train, texts, args.epochs, args.validation, args.overrides
         )
     latencies_ms = sorted(1000 * x for x in latencies)
     args.out.write_text(
@@ -185,7 +183,7 @@ def main() -> None:
                 **(
                     {
                         "validated_on": "given split" if args.validation else "held-out share",
-                        "seed": args.seed if args.seed is not None else default_seed(),
+                        "overrides": args.overrides,
                     }
                     if args.system == "bert"
                     else {}

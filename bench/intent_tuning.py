@@ -22,20 +22,10 @@ from pathlib import Path
 from sklearn.metrics import f1_score
 
 from bench.intent_benchmark import OOS, RESULTS, clinc_split
+from bench.settings_override import parse_override
 from nlu_models.bert_intent_classifier import BertIntentClassifier
 from nlu_models.encoder import SentenceClassifier, load_tokenizer, packaged_base_model
 from nlu_models.fine_tuning import FineTuneSettings, fine_tune, predict_logits
-
-
-def parse_override(text: str) -> tuple[str, float | int | bool]:
-    """`key=value` with the value typed like the default it replaces."""
-    key, _, value = text.partition("=")
-    default = BertIntentClassifier.get_default_config().get(key)
-    if default is None or key not in {f.name for f in fields(FineTuneSettings)}:
-        raise argparse.ArgumentTypeError(f"{key} is not a fine-tuning setting")
-    if isinstance(default, bool):
-        return key, value.lower() in ("1", "true", "yes")
-    return key, type(default)(float(value) if isinstance(default, int) else value)
 
 
 def scores(gold: list[str], predicted: list[str]) -> dict[str, float]:

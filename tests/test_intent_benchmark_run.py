@@ -55,7 +55,7 @@ def test_only_our_classifier_is_given_the_validation_file(tmp_path: Path):
     assert "validation_file" not in pipeline("diet", 30, validation)[-1]
 
 
-def test_only_our_classifier_is_given_the_seed():
-    assert pipeline("bert", None, seed=7)[-1]["random_seed"] == 7
+def test_only_our_classifier_is_given_the_overrides():
+    assert pipeline("bert", None, overrides={"random_seed": 7})[-1]["random_seed"] == 7
     assert "random_seed" not in pipeline("bert", None)[-1]
-    assert "random_seed" not in pipeline("diet", 30, seed=7)[-1]
+    assert "random_seed" not in pipeline("diet", 30, overrides={"random_seed": 7})[-1]

@@ -6,7 +6,8 @@ import argparse
 
 import pytest
 
-from bench.intent_tuning import parse_override, scores
+from bench.intent_tuning import scores
+from bench.settings_override import override_label, parse_override
 
 
 @pytest.mark.parametrize(
@@ -37,3 +38,7 @@ def test_scores_count_in_scope_accuracy_and_oos_recall_apart() -> None:
     assert result["accuracy"] == pytest.approx(2 / 3, abs=1e-4)
     assert result["oos_recall"] == 0.5
     assert 0 < result["macro_f1"] < 1
+
+
+def test_a_runs_overrides_name_its_row_in_order():
+    assert override_label({"random_seed": 1, "epochs": 10}) == "random_seed=1, epochs=10"
