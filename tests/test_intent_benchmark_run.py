@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.intent_run import pipeline, training_choices
+from bench.intent_run import latency_summary, loading_as, pipeline, training_choices
 
 
 def archive(path: Path, files: dict[str, dict]) -> str:
@@ -59,3 +59,26 @@ def test_only_our_classifier_is_given_the_overrides():
     assert pipeline("bert", None, overrides={"random_seed": 7})[-1]["random_seed"] == 7
     assert "random_seed" not in pipeline("bert", None)[-1]
     assert "random_seed" not in pipeline("diet", 30, overrides={"random_seed": 7})[-1]
+
+
+@pytest.mark.parametrize("int8", [True, False])
+def test_a_copy_of_the_archive_loads_the_same_weights_in_the_other_precision(
+    tmp_path: Path, int8: bool
+):
+    meta = {"quantized": not int8, "labels": ["greet", "thank"], "temperature": 1.5}
+    files = {
+        "metadata.json": {"fingerprint": "abc"},
+        "components/train_BertIntentClassifier0/classifier.json": meta,
+    }
+    copy = loading_as(archive(tmp_path / "m.tar.gz", files), int8=int8, folder=tmp_path)
+    with tarfile.open(copy) as tar:
+        read = {m.name: json.load(tar.extractfile(m)) for m in tar.getmembers()}
+    assert read == {
+        **files,
+        "components/train_BertIntentClassifier0/classifier.json": {**meta, "quantized": int8},
+    }
+
+
+def test_latency_is_summarised_in_milliseconds():
+    summary = latency_summary([0.001 * k for k in range(1, 101)])
+    assert summary == {"latency_ms_p50": 50.5, "latency_ms_p95": 95.0}
