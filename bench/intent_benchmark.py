@@ -8,7 +8,9 @@
 one more intent, `oos` (the paper's "oos-train" setting). On CLINC150 every system trains on the
 whole train split, and our classifier validates (early stopping, calibration) on the val split,
 as the paper's models were tuned; on the project data it holds out 10% of training. Each
-system trains and parses in its own process, so its peak memory is its own. Results are merged
+system trains and parses in its own process, so its peak memory is its own. Our classifier is
+also tested in the precision its training did not keep (float or int8), from the same weights;
+`--bert-set key=value` changes one of its fine-tuning settings (`random_seed=1`). Results are merged
 into bench/results/intent_<dataset>.json (systems not run keep their earlier rows) and printed
 as a Markdown table.
 """
