@@ -426,6 +426,31 @@ def test_a_dropped_connection_loses_and_duplicates_nothing(widget: Callable[...,
     assert chat.transcript() == transcript
 
 
+def test_messages_typed_offline_are_answered_in_order_each_under_its_own(
+    widget: Callable[..., Widget],
+):
+    chat = widget()
+    line = Line()
+    chat.page.route_web_socket(re.compile(r"/socket\.io/"), line.handle)
+    chat.page.reload()
+    chat.open()
+    status = chat.page.locator("#shopdesk-chat .status")
+    line.cut()
+    expect(status).to_have_text("Reconnecting…")
+    chat.send("hi")
+    chat.send("thanks")  # both wait; the second goes only when the first is answered
+    line.accepting = True
+    expect(status).to_have_text("Online", timeout=REPLY_TIMEOUT_MS)
+    chat.answered()
+    transcript = chat.transcript()
+    assert [who for who, _ in transcript] == ["user", "bot", "user", "bot"]
+    assert transcript[0][1] == "hi" and transcript[1][1].startswith(GREETING)
+    assert transcript[2][1] == "thanks" and transcript[3][1].startswith("You're welcome")
+    chat.page.reload()  # the server's history reads the same
+    expect(chat.page.locator("#shopdesk-chat .msg")).to_have_count(4)
+    assert chat.transcript() == transcript
+
+
 def test_a_person_takes_over_replies_live_hands_back_and_is_rated(
     widget: Callable[..., Widget], browser: Browser, shop: Shop
 ):

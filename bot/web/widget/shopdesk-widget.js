@@ -375,10 +375,16 @@
     });
   }
 
+  /** The first message typed while an earlier one was still unanswered; null when none is. */
+  function firstQueued() {
+    return pending.length > 1 ? log.querySelector('[data-message-id="' + pending[1].id + '"]') : null;
+  }
+
+  /** A reply goes under the message it answers, above those still queued behind it. */
   function showBot(message, live) {
     removeQuickReplies();
     var item = botItem(message, live);
-    if (item) log.appendChild(item);
+    if (item) log.insertBefore(item, firstQueued());
   }
 
   function setTyping(on) {
