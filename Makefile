@@ -22,7 +22,7 @@ export SHOPDESK_MODEL_DIR := $(MODEL_DIR)
 export SHOPDESK_TEST_PG_URL
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help install browser db train run web recommender serve actions shell test test-fast lint format typecheck \
+.PHONY: help install browser db train run web console recommender serve actions shell test test-fast lint format typecheck \
         validate test-stories test-nlu test-sentiment test-escalation bench clean
 
 help: ## list the commands
@@ -48,11 +48,14 @@ db: install ## create the store database and seed the demo store if it is empty
 train: install ## train the Rasa model (skipped when data, config and domain are unchanged)
 	$(RASA) train --out $(MODEL_DIR)
 
-run: db train ## set up everything, then start the recommendation service, the action server, Rasa and the demo store with the agent console (Ctrl-C stops all)
+run: db train ## set up everything, then start the recommendation service, the action server, Rasa, the agent console and the demo store (Ctrl-C stops all)
 	$(PY) -m bot run
 
-web: install ## start only the demo store and chat widget on port 8000
+web: install ## start only the demo store and chat widget on port 8000 (development only)
 	$(PY) -m bot web
+
+console: install ## start only the agent console on port 8001
+	$(PY) -m bot console
 
 recommender: install ## start only the recommendation service on port 5056
 	$(PY) -m bot recommender

@@ -10,7 +10,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.identity import Identity, identity_of, identity_slots
+from actions.identity import Identity, identity_of
 from actions.replies import say_locked, say_unavailable
 from actions.store_access import StoreUnavailable
 
@@ -34,15 +34,14 @@ class StoreAction(Action, ABC):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        remember = [SlotSet(k, v) for k, v in identity_slots(tracker).items()]
         if self.needs_verified_order and tracker.get_slot("verification_locked"):
             say_locked(dispatcher)
-            return remember
+            return []
         try:
-            return remember + await self.act(dispatcher, tracker, identity_of(tracker))
+            return await self.act(dispatcher, tracker, identity_of(tracker))
         except StoreUnavailable:
             say_unavailable(dispatcher)
-            return remember
+            return []
 
 
 def reset(*slots: str) -> list[EventType]:

@@ -1,7 +1,7 @@
 """Bringing in a person: offered when frustration builds, handed over when the shopper agrees.
 
 With an agent on duty the conversation joins the queue and the assistant pauses; the agent
-console (bot/web/agent_console.py) takes it from there. With no one on duty the request is
+console (bot/console/app.py) takes it from there. With no one on duty the request is
 recorded as a case with the transcript, and the shopper may ask for an answer by e-mail.
 """
 
@@ -20,7 +20,8 @@ from actions.identity import Identity
 from actions.masking import mask_email
 from actions.store_access import in_store
 from actions.support import latest_intent
-from bot.handoff.handover import Handover, answer_by_email, hand_over
+from bot.config import get_settings
+from bot.handoff.handover import Handover, answer_by_email, hand_over, handover_keys
 from bot.handoff.relay import HANDOFF_SLOT
 from bot.handoff.tickets import TicketError, rate, rateable_ticket_of
 from bot.handoff.transcript import frustration_of, transcript_of
@@ -56,6 +57,10 @@ EMAIL_DECLINED = (
     "All right. Case #{case} stays open, and our team will pick up our conversation when "
     "they're back."
 )
+TOO_MANY = (
+    "You've asked for a person several times in a short while, and our team has your request. "
+    "Please give them a little time; I'm still here for anything else in the meantime."
+)
 RATING_THANKS = "Thank you for rating {agent} {rating} out of 5. It helps us get better."
 NOTHING_TO_RATE = "Thank you! There's no recent conversation with our team to rate, though."
 RATING_RANGE = "A rating is a whole number from 1 (poor) to 5 (excellent)."
@@ -85,6 +90,11 @@ class ActionHandOver(StoreAction):
     ) -> list[EventType]:
         events = list(tracker.events)
         asked = latest_intent(tracker) == "request_human"
+        limits = handover_keys(
+            get_settings().hashing_secret,
+            client=identity.client or tracker.sender_id,
+            conversation_id=tracker.sender_id,
+        )
         outcome: Handover = await in_store(
             lambda s: hand_over(
                 s,
@@ -93,9 +103,13 @@ class ActionHandOver(StoreAction):
                 transcript=transcript_of(events),
                 frustration=frustration_of(events),
                 now=datetime.utcnow(),
+                limits=limits,
                 customer_id=identity.customer_id,
             )
         )
+        if outcome.refused:
+            dispatcher.utter_message(text=TOO_MANY)
+            return []
         if outcome.position is None:
             dispatcher.utter_message(
                 text=NO_AGENT.format(case=outcome.case_id),

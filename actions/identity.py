@@ -1,4 +1,11 @@
-"""Who the shopper has proved to be: a store-signed token, or order number + e-mail for guests."""
+"""Who the shopper has proved to be: a store-signed token, or order number + e-mail for guests.
+
+The Rasa server's channels verify the shopper's token on every message and store only the
+customer id it names (`metadata.customer_id`, bot/rasa_server/guard.py); the action server is a
+private service that only the Rasa server can call (bot/action_server.py), so it trusts that
+metadata. Identity holds per message: when the token stops coming (sign-out, expiry), the
+shopper is a guest again. Guests prove orders one at a time (`verified_orders`).
+"""
 
 from __future__ import annotations
 
@@ -7,16 +14,16 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
-from bot.auth import verify_shopper_token
-from bot.config import get_settings
-
-TOKEN_METADATA_KEY = "shopper_token"
+CUSTOMER_METADATA_KEY = "customer_id"
+CLIENT_METADATA_KEY = "client"
 
 
 @dataclass(frozen=True)
 class Identity:
     customer_id: int | None
     verified_orders: frozenset[str]
+    client: str = ""
+    """A keyed hash of the shopper's address, for per-client limits."""
 
     @property
     def logged_in(self) -> bool:
@@ -27,25 +34,18 @@ class Identity:
         return order_customer_id == self.customer_id or order_number in self.verified_orders
 
 
-def _token_customer(tracker: Tracker) -> int | None:
+def _metadata(tracker: Tracker) -> dict[str, Any]:
     metadata: Any = (tracker.latest_message or {}).get("metadata") or {}
-    token = metadata.get(TOKEN_METADATA_KEY) if isinstance(metadata, dict) else None
-    return verify_shopper_token(token, secret=get_settings().jwt_secret) if token else None
+    return metadata if isinstance(metadata, dict) else {}
 
 
 def identity_of(tracker: Tracker) -> Identity:
-    """The shopper's identity: a token on this message wins over what the conversation knew."""
-    customer_id = _token_customer(tracker)
-    if customer_id is None:
-        slot = tracker.get_slot("customer_id")
-        customer_id = int(slot) if isinstance(slot, (int, float)) else None
+    """The shopper's identity on this message: the channel's verified customer id, or a guest."""
+    metadata = _metadata(tracker)
+    customer_id = metadata.get(CUSTOMER_METADATA_KEY)
     orders = tracker.get_slot("verified_orders") or []
-    return Identity(customer_id, frozenset(str(o) for o in orders))
-
-
-def identity_slots(tracker: Tracker) -> dict[str, Any]:
-    """Slot values that remember a newly verified token for the rest of the conversation."""
-    identity = identity_of(tracker)
-    if identity.customer_id != tracker.get_slot("customer_id") and identity.customer_id is not None:
-        return {"customer_id": identity.customer_id}
-    return {}
+    return Identity(
+        customer_id if isinstance(customer_id, int) and not isinstance(customer_id, bool) else None,
+        frozenset(str(o) for o in orders),
+        str(metadata.get(CLIENT_METADATA_KEY) or ""),
+    )

@@ -16,7 +16,10 @@ PICKS = 5
 async def ask_recommender(path: str, params: dict[str, Any]) -> list[Pick] | None:
     """The service's picks for GET `path`; None when it is down, slow or refuses."""
     try:
-        return await get_picks(get_settings().recommender_url, path, {**params, "limit": PICKS})
+        settings = get_settings()
+        return await get_picks(
+            settings.recommender_url, path, {**params, "limit": PICKS}, token=settings.service_token
+        )
     except RecommenderUnavailable as exc:
         logger.warning("recommendations unavailable for %s (%s): using the store", path, exc)
         return None

@@ -8,13 +8,16 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
+from sqlalchemy.orm import Session
 
 from actions.base import StoreAction, reset
 from actions.identity import Identity
 from actions.store_access import in_store
+from bot.config import get_settings
 from bot.store.cases import open_case
 from bot.store.customers import get_customer, set_newsletter
 from bot.store.models import CaseKind
+from bot.store.throttle import admit, requester_keys
 
 FORM_SLOTS = (
     "order_number",
@@ -48,6 +51,10 @@ CASE_REPLY = {
     CaseKind.ACCOUNT_CHANGE: "I've noted your request (#{case}). You can also change your name, "
     "e-mail and phone number yourself under Account > Profile.",
 }
+TOO_MANY_CASES = (
+    "I've recorded several requests from you in a short while, and our team has them. Please "
+    "give them a little time; I'm still here for anything else in the meantime."
+)
 SIGN_IN_FIRST = (
     "For your security I can only do that for a signed-in shopper. Please sign in "
     "on our website and ask me again."
@@ -66,18 +73,33 @@ async def record_case(
         dispatcher.utter_message(text=SIGN_IN_FIRST)
         return
     text = tracker.latest_message.get("text") or ""
-    case_id = await in_store(
-        lambda s: (
-            open_case(
-                s,
-                kind=kind,
-                conversation_id=tracker.sender_id,
-                summary=text,
-                now=datetime.utcnow(),
-                customer_id=identity.customer_id,
-            ).id
-        )
+    limits = requester_keys(
+        get_settings().hashing_secret,
+        kind="case",
+        client=identity.client or tracker.sender_id,
+        conversation_id=tracker.sender_id,
+        per_client=5,
+        per_conversation=3,
     )
+
+    def record(session: Session) -> int | None:
+        now = datetime.utcnow()
+        if not admit(session, keys=limits, now=now):
+            return None
+        case = open_case(
+            session,
+            kind=kind,
+            conversation_id=tracker.sender_id,
+            summary=text,
+            now=now,
+            customer_id=identity.customer_id,
+        )
+        return int(case.id)
+
+    case_id = await in_store(record)
+    if case_id is None:
+        dispatcher.utter_message(text=TOO_MANY_CASES)
+        return
     dispatcher.utter_message(text=CASE_REPLY[kind].format(case=case_id))
 
 

@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
-from actions.identity import Identity, identity_of, identity_slots
+from actions.identity import Identity, identity_of
 from actions.replies import (
     BAD_EMAIL,
     BAD_ORDER_NUMBER,
@@ -24,6 +24,7 @@ from actions.store_access import StoreUnavailable, in_store
 from bot.config import get_settings
 from bot.store.models import Order
 from bot.store.orders import find_guest_order, find_order
+from bot.store.throttle import count_attempt, over_limit, refused_keys, verification_keys
 
 ORDER_NUMBER = re.compile(r"(?<!\d)(1\d{5})(?!\d)")
 EMAIL = re.compile(r"^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,190}\.[A-Za-z]{2,24}$")
@@ -98,9 +99,8 @@ class VerifiedOrderForm(FormValidationAction):
             return {"order_number": None}
         if outcome == "missing":
             dispatcher.utter_message(text=NOT_IN_ACCOUNT)
-            return {**identity_slots(tracker), "order_number": None}
+            return {"order_number": None}
         return {
-            **identity_slots(tracker),
             "order_number": number,
             "order_blocked": outcome == "blocked",
         }
@@ -116,11 +116,29 @@ class VerifiedOrderForm(FormValidationAction):
         if not number:
             return {"email": email}
 
+        settings = get_settings()
+        keys = verification_keys(
+            settings.hashing_secret,
+            email=email,
+            order_number=number,
+            client=identity_of(tracker).client or tracker.sender_id,
+            attempts=settings.max_verification_attempts,
+        )
+
         def check(session: Session) -> str:
+            """The same work and the same answer for a wrong pair and a locked one.
+
+            A locked attempt counts against the keys that locked it and the client, so a client
+            that is locked out cannot lock the e-mails and orders it names on top.
+            """
+            now = datetime.utcnow()
+            locked = over_limit(session, keys=keys, now=now)
             order = find_guest_order(session, number=number, email=email)
-            if order is None:
+            if locked or order is None:
+                counted = refused_keys(keys, locked) if locked else keys
+                count_attempt(session, keys=counted, now=now, locked=locked)
                 return "missing"
-            return "blocked" if self.blocked(order, session, datetime.utcnow()) else "ok"
+            return "blocked" if self.blocked(order, session, now) else "ok"
 
         try:
             outcome = await in_store(check)
@@ -140,5 +158,5 @@ class VerifiedOrderForm(FormValidationAction):
             "order_number": None,
             "email": None,
             "verification_failures": float(failures),
-            "verification_locked": failures >= get_settings().max_verification_attempts,
+            "verification_locked": failures >= settings.max_verification_attempts,
         }

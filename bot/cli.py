@@ -21,7 +21,9 @@ from bot.auth import issue_shopper_token
 from bot.config import PROJECT_ROOT, get_settings
 from bot.handoff.agents import AgentError, create_agent
 from bot.nlu_review import export_yaml
+from bot.pii import install_log_masking
 from bot.rasa_env import rasa_environment
+from bot.shopper_data import erase, export_json, tracker_url
 from bot.store.customers import customer_by_email
 from bot.store.db import make_engine, make_session_factory, migrate, session_scope
 from bot.store.importer import CatalogImportError, import_catalog
@@ -72,6 +74,33 @@ def cmd_review(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_shopper(args: argparse.Namespace) -> int:
+    """Export as JSON, or erase, everything the store and the tracker store keep about a shopper."""
+    tracker = make_engine(tracker_url())
+    try:
+        with session_scope(_factory()) as session:
+            if args.action == "export":
+                text = export_json(session, tracker, email=args.email)
+            else:
+                erased = erase(session, tracker, email=args.email)
+    finally:
+        tracker.dispose()
+    if args.action == "export":
+        if text is None:
+            print(f"nothing is kept about {args.email}", file=sys.stderr)
+            return 1
+        print(text)
+    elif erased is None:
+        print(f"nothing is kept about {args.email}; nothing to erase")
+    else:
+        print(
+            f"erased: {erased.conversations} conversation(s) ({erased.tracker_events} events), "
+            f"{erased.tickets} ticket(s), {erased.cases} case(s), {erased.reviews} review row(s); "
+            f"{erased.orders} order(s) kept anonymised"
+        )
+    return 0
+
+
 def cmd_token(args: argparse.Namespace) -> int:
     settings = get_settings()
     with session_scope(_factory()) as session:
@@ -83,7 +112,16 @@ def cmd_token(args: argparse.Namespace) -> int:
     return 0
 
 
-DEFAULT_PORTS = {"actions": 5055, "serve": 5005, "shell": 5005, "web": 8000, "recommender": 5056}
+DEFAULT_PORTS = {
+    "actions": 5055,
+    "serve": 5005,
+    "shell": 5005,
+    "web": 8000,
+    "console": 8001,
+    "recommender": 5056,
+}
+APP_SERVICES = ("web", "console", "recommender", "actions")
+"""Our own Sanic apps, each served in a process of its own by `python -m bot NAME`."""
 
 
 def cmd_agent(args: argparse.Namespace) -> int:
@@ -109,10 +147,8 @@ def service_command(
     service: str, port: int, env: dict[str, str], extra: Sequence[str] = ()
 ) -> list[str]:
     """The command line that starts one of our services in the environment `env`."""
-    if service in ("web", "recommender"):
+    if service in APP_SERVICES:
         return [sys.executable, "-m", "bot", service, "--port", str(port), *extra]
-    if service == "actions":
-        return [RASA, "run", "actions", "--actions", "actions", "--port", str(port), *extra]
     endpoints = [
         "--endpoints",
         "endpoints.yml",
@@ -141,10 +177,31 @@ def _serve(args: argparse.Namespace, service: str, create_app: Callable[..., Any
 
 
 def cmd_web(args: argparse.Namespace) -> int:
-    """Serve the demo store's pages, the chat widget and the agent console in this process."""
-    from bot.web.store_site import create_app  # Sanic is only needed here
+    """Serve the demo store's pages and its demo sign-in in this process (development only)."""
+    if get_settings().is_production:
+        print("the demo store is for development only; production never starts it", file=sys.stderr)
+        return 2
+    from bot.demo_site.app import create_app  # Sanic is only needed here
 
     return _serve(args, "web", create_app)
+
+
+def cmd_console(args: argparse.Namespace) -> int:
+    """Serve the agent console in this process."""
+    from bot.console.app import create_app
+
+    return _serve(args, "console", create_app)
+
+
+def cmd_actions(args: argparse.Namespace) -> int:
+    """Serve the custom actions to the Rasa server in this process."""
+    from bot.action_server import create_app
+
+    settings = get_settings()
+    create_app(settings).run(
+        host=args.host, port=args.port or DEFAULT_PORTS["actions"], access_log=False
+    )
+    return 0
 
 
 def cmd_recommender(args: argparse.Namespace) -> int:
@@ -176,19 +233,18 @@ def cmd_service(args: argparse.Namespace) -> int:
     rasa_port = args.port or DEFAULT_PORTS["serve"]
     env.setdefault("SHOPDESK_CHAT_URL", f"http://localhost:{rasa_port}")
     env.setdefault("SHOPDESK_RASA_URL", f"http://127.0.0.1:{rasa_port}")
+    services = [("actions", DEFAULT_PORTS["actions"]), ("serve", rasa_port)]
+    services += [(name, DEFAULT_PORTS[name]) for name in ("console", "recommender")]
+    if not get_settings().is_production:
+        services.append(("web", DEFAULT_PORTS["web"]))
     procs = [
         subprocess.Popen(service_command(name, port, env), cwd=PROJECT_ROOT, env=env)
-        for name, port in (
-            ("actions", DEFAULT_PORTS["actions"]),
-            ("serve", rasa_port),
-            ("web", DEFAULT_PORTS["web"]),
-            ("recommender", DEFAULT_PORTS["recommender"]),
-        )
+        for name, port in services
     ]
     print(
         "Shopdesk is starting. When Rasa says 'Rasa server is up and running':\n"
         f"  the demo store with the chat widget:  http://localhost:{DEFAULT_PORTS['web']}\n"
-        f"  the agent console:  http://localhost:{DEFAULT_PORTS['web']}/agent/ "
+        f"  the agent console:  http://localhost:{DEFAULT_PORTS['console']}/agent/ "
         "(python -m bot agent create NAME makes an account)\n"
         "  chat in a terminal:  make shell\n"
         f"  recommendations:  http://127.0.0.1:{DEFAULT_PORTS['recommender']}/health\n"
@@ -227,14 +283,17 @@ def build_parser() -> argparse.ArgumentParser:
     review.add_argument("file", help="the Rasa NLU YAML file to write")
     review.add_argument("--all", action="store_true", help="include already exported ones")
     review.set_defaults(func=cmd_review)
+    shopper = sub.add_parser("shopper", help="export or erase a shopper's personal data")
+    shopper.add_argument("action", choices=("export", "erase"), help="export: JSON on stdout")
+    shopper.add_argument("email")
+    shopper.set_defaults(func=cmd_shopper)
     token = sub.add_parser("token", help="print a store-signed token for a customer")
     token.add_argument("email")
     token.add_argument("--ttl", type=int, default=3600)
     token.set_defaults(func=cmd_token)
     for name, text in (
-        ("run", "start the action server and Rasa together"),
+        ("run", "start every service together"),
         ("serve", "start the Rasa server (REST + socket.io)"),
-        ("actions", "start the action server"),
         ("shell", "chat with the assistant in this terminal"),
     ):
         service = sub.add_parser(name, help=text)
@@ -246,20 +305,23 @@ def build_parser() -> argparse.ArgumentParser:
     agent.add_argument("username")
     agent.add_argument("--name", help="the name shoppers see (default: the username)")
     agent.set_defaults(func=cmd_agent)
-    web = sub.add_parser("web", help="serve the demo store and the chat widget (port 8000)")
-    web.add_argument("--port", type=int, default=0)
-    web.add_argument("--host", default="0.0.0.0")
-    web.set_defaults(func=cmd_web)
-    recommender = sub.add_parser(
-        "recommender", help="serve product recommendations over HTTP (port 5056)"
-    )
-    recommender.add_argument("--port", type=int, default=0)
-    recommender.add_argument("--host", default="127.0.0.1")
-    recommender.set_defaults(func=cmd_recommender)
+    for name, text, serve in (
+        ("web", "serve the demo store, development only (port 8000)", cmd_web),
+        ("console", "serve the agent console (port 8001)", cmd_console),
+        ("recommender", "serve product recommendations over HTTP (port 5056)", cmd_recommender),
+        ("actions", "serve the custom actions to the Rasa server (port 5055)", cmd_actions),
+    ):
+        app = sub.add_parser(name, help=text)
+        app.add_argument("--port", type=int, default=0)
+        app.add_argument(
+            "--host", default="127.0.0.1", help="address to listen on (default: loopback only)"
+        )
+        app.set_defaults(func=serve)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> None:
+    install_log_masking()
     args = build_parser().parse_args(argv)
     if getattr(args, "action", None) == "import" and not args.file:
         build_parser().error("db import needs a CSV file")

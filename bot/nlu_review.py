@@ -1,8 +1,9 @@
 """Learning from real conversations: uncertain messages are queued for labelling, then exported.
 
-Rasa publishes every conversation event to `StoreEventBroker` (bot/store_events.py); shopper
-messages whose intent confidence is below `SHOPDESK_REVIEW_BELOW` land in the store's
-`nlu_review` table, and `python -m bot review export FILE` writes them as Rasa NLU YAML.
+Rasa publishes every conversation event to `StoreEventBroker` (bot/rasa_server/store_events.py);
+shopper messages whose intent confidence is below `SHOPDESK_REVIEW_BELOW` land in the store's
+`nlu_review` table with their personal data masked (bot/pii.py), and
+`python -m bot review export FILE` writes them as Rasa NLU YAML.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.pii import mask_personal_data
 from bot.store.models import NluReview
 
 
@@ -33,7 +35,7 @@ def uncertain_message(event: dict[str, Any], threshold: float) -> dict[str, Any]
     ]
     return {
         "conversation_id": str(event.get("sender_id", "")),
-        "text": event["text"][:2000],
+        "text": mask_personal_data(event["text"])[:2000],
         "predicted_intent": intent.get("name"),
         "confidence": round(confidence, 5),
         "ranking": ranking,
@@ -65,7 +67,7 @@ def export_yaml(session: Session, *, include_exported: bool, now: datetime) -> t
             f"# conversation {row.conversation_id}; ranking: {ranking or 'none'}",
             f"- intent: {row.predicted_intent or 'nlu_fallback'}",
             "  examples: |",
-            f"    - {' '.join(row.text.split())}",
+            f"    - {' '.join(mask_personal_data(row.text).split())}",  # older rows too
         ]
         row.exported_at = now
     return "\n".join(lines) + "\n", len(rows)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from bot.config import VAR_DIR
+from bot.config import VAR_DIR, load_settings
 
 RASA_ENV_DEFAULTS: dict[str, str] = {
     # Conversations: any SQLAlchemy URL (SQLite file by default, postgresql://... in production).
@@ -22,9 +22,14 @@ RASA_ENV_DEFAULTS: dict[str, str] = {
 
 
 def rasa_environment() -> dict[str, str]:
-    """This process's environment with every Rasa-facing default filled in."""
+    """This process's environment with every Rasa-facing default and the secrets filled in.
+
+    The secrets travel to the child processes in their environment, so endpoints.yml can hand
+    the service token to Rasa's action endpoint.
+    """
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
     for key, value in RASA_ENV_DEFAULTS.items():
         env.setdefault(key, value)
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    env.update(load_settings().secret_environment())
     return env

@@ -16,9 +16,10 @@ from sqlalchemy.orm import sessionmaker
 
 from actions.store_access import session_factory
 from bot.config import get_settings
+from bot.service_process import Service, free_port
 from bot.store.db import make_engine, make_session_factory, migrate, session_scope
 from bot.store.seed import seed_store
-from tests.server_process import Service, Shop, free_port, service_env
+from tests.server_process import Shop, service_env
 
 PG_URL = os.environ.get("SHOPDESK_TEST_PG_URL", "")
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
@@ -107,7 +108,7 @@ def shop(
     shutil.copy(seeded_templates["sqlite"], folder / "store.db")
     store_url = f"sqlite:///{folder / 'store.db'}"
     actions_port, rasa_port, web_port = free_port(), free_port(), free_port()
-    recommender_port = free_port()
+    recommender_port, console_port = free_port(), free_port()
     env = service_env(store_url, f"sqlite:///{folder / 'tracker.db'}", actions_port)
     env["SHOPDESK_CHAT_URL"] = env["SHOPDESK_RASA_URL"] = f"http://127.0.0.1:{rasa_port}"
     env["SHOPDESK_STORE_ORIGINS"] = f"http://127.0.0.1:{web_port}"
@@ -118,6 +119,7 @@ def shop(
         actions=Service("actions", env, folder / "actions.log", port=actions_port),
         rasa=Service("serve", env, folder / "rasa.log", port=rasa_port),
         web=Service("web", env, folder / "web.log", port=web_port),
+        console=Service("console", env, folder / "console.log", port=console_port),
         store_url=store_url,
         folder=folder,
     )
@@ -126,6 +128,7 @@ def shop(
         running.actions.start()
         running.rasa.start()
         running.web.start()
+        running.console.start()
         yield running
     finally:
         running.stop()

@@ -1,76 +1,23 @@
-"""Start the real action server and Rasa server as subprocesses for end-to-end tests."""
+"""The whole shop running as real processes for end-to-end tests, and shoppers talking to it."""
 
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import requests
 
-from bot.cli import service_command
-from bot.config import PROJECT_ROOT
 from bot.handoff.agents import create_agent
 from bot.rasa_env import rasa_environment
+from bot.service_process import Service
 from bot.store.db import make_engine, make_session_factory, session_scope
 from bot.store.models import OrderStatus
 from tests.actions.store_picks import Picked, pick
 
 AGENT_PASSWORD = "a long enough password"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_until_up(url: str, process: subprocess.Popen, timeout_s: float = 180) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{process.args[:3]} exited with {process.returncode}")
-        try:
-            if requests.get(url, timeout=2).ok:
-                return
-        except requests.ConnectionError:
-            pass
-        time.sleep(0.5)
-    raise TimeoutError(f"{url} did not come up in {timeout_s} s")
-
-
-@dataclass
-class Service:
-    """One of our services running as a real process; stopped on `stop()`."""
-
-    name: str
-    env: dict[str, str]
-    log: Path
-    port: int = field(default_factory=free_port)
-    process: subprocess.Popen | None = None
-
-    def start(self) -> Service:
-        command = service_command(self.name, self.port, self.env)
-        handle = self.log.open("ab")
-        self.process = subprocess.Popen(
-            command, cwd=PROJECT_ROOT, env=self.env, stdout=handle, stderr=subprocess.STDOUT
-        )
-        health = "/" if self.name == "serve" else "/health"
-        wait_until_up(f"http://127.0.0.1:{self.port}{health}", self.process)
-        return self
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
 
 
 def service_env(store_url: str, tracker_url: str, actions_port: int) -> dict[str, str]:
@@ -83,6 +30,9 @@ def service_env(store_url: str, tracker_url: str, actions_port: int) -> dict[str
             "SHOPDESK_DB_TIMEOUT": "2",
             "SHOPDESK_REVIEW_BELOW": "1.01",  # queue every message, to see the review wiring work
             "SHOPDESK_MODEL_DIR": os.environ.get("SHOPDESK_MODEL_DIR", "models"),
+            # The tests reach every service from loopback, as a load balancer would: each test
+            # shopper names its own address in X-Forwarded-For, so limits per client apply to it.
+            "SHOPDESK_TRUSTED_PROXIES": "127.0.0.1",
         }
     )
     return env
@@ -96,6 +46,7 @@ class Shop:
     actions: Service
     rasa: Service
     web: Service
+    console: Service
     store_url: str
     folder: Path
 
@@ -104,12 +55,17 @@ class Shop:
         return f"http://127.0.0.1:{self.web.port}"
 
     @property
+    def desk(self) -> str:
+        """The agent console's address."""
+        return f"http://127.0.0.1:{self.console.port}"
+
+    @property
     def chat_url(self) -> str:
         return f"http://127.0.0.1:{self.rasa.port}"
 
-    def chat(self, metadata: dict | None = None) -> Chat:
+    def chat(self, metadata: dict | None = None, address: str = "") -> Chat:
         """A new REST conversation with the assistant."""
-        return Chat(self.rasa.port, f"test-{uuid.uuid4()}", metadata)
+        return Chat(self.rasa.port, f"test-{uuid.uuid4()}", metadata, address)
 
     def order(self, status: OrderStatus) -> Picked:
         engine = make_engine(self.store_url)
@@ -136,21 +92,33 @@ class Shop:
         return username
 
     def stop(self) -> None:
-        for service in (self.web, self.rasa, self.actions, self.recommender):
+        for service in (self.web, self.console, self.rasa, self.actions, self.recommender):
             service.stop()
 
 
-class Chat:
-    """A shopper talking to the Rasa server over its REST channel."""
+def shopper_address() -> str:
+    """A made-up loopback address standing for one shopper's device behind the load balancer."""
+    return "127.{}.{}.{}".format(*uuid.uuid4().bytes[:3])
 
-    def __init__(self, rasa_port: int, sender: str, metadata: dict | None = None) -> None:
+
+class Chat:
+    """A shopper talking to the Rasa server over its REST channel, from an address of its own."""
+
+    def __init__(
+        self, rasa_port: int, sender: str, metadata: dict | None = None, address: str = ""
+    ) -> None:
         self.url = f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook"
         self.sender = sender
         self.metadata = metadata or {}
+        self.address = address or shopper_address()
+
+    def post(self, text: str) -> requests.Response:
+        body = {"sender": self.sender, "message": text, "metadata": self.metadata}
+        headers = {"X-Forwarded-For": self.address}
+        return requests.post(self.url, json=body, headers=headers, timeout=60)
 
     def say(self, text: str) -> list[dict]:
-        body = {"sender": self.sender, "message": text, "metadata": self.metadata}
-        response = requests.post(self.url, json=body, timeout=60)
+        response = self.post(text)
         response.raise_for_status()
         return response.json()
 

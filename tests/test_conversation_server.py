@@ -15,10 +15,11 @@ from sqlalchemy import select
 from actions.handoff import OFFER
 from actions.store_access import UNAVAILABLE_TEXT
 from bot.auth import issue_shopper_token
-from bot.config import DEV_JWT_SECRET
+from bot.config import get_settings
+from bot.service_process import Service
 from bot.store.db import make_engine, make_session_factory
 from bot.store.models import CaseKind, NluReview, OrderStatus, SupportCase
-from tests.server_process import Service, Shop
+from tests.server_process import Shop
 
 pytestmark = pytest.mark.slow
 
@@ -67,7 +68,7 @@ def test_a_wrong_email_reveals_nothing(shop: Shop):
 
 def test_a_signed_in_shopper_is_not_asked_for_an_email(shop: Shop):
     order = shop.order(OrderStatus.IN_TRANSIT)
-    token = issue_shopper_token(order.customer_id, secret=DEV_JWT_SECRET)
+    token = issue_shopper_token(order.customer_id, secret=get_settings().jwt_secret)
     chat = shop.chat({"shopper_token": token})
     reply = chat.reply(f"where is my order {order.number}?")
     assert reply.startswith(f"Order {order.number} (placed ")

@@ -14,15 +14,21 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.config import PROJECT_ROOT
-from bot.rasa_env import RASA_ENV_DEFAULTS
+from bot.config import PROJECT_ROOT, get_settings
+from bot.rasa_env import rasa_environment
 from tests.conftest import PG_URL
 
 
 def endpoints(monkeypatch: pytest.MonkeyPatch, **overrides: str) -> AvailableEndpoints:
-    for key, value in {**RASA_ENV_DEFAULTS, **overrides}.items():
+    for key, value in {**rasa_environment(), **overrides}.items():
         monkeypatch.setenv(key, value)
     return AvailableEndpoints.read_endpoints(str(PROJECT_ROOT / "endpoints.yml"))
+
+
+def test_rasa_calls_the_action_server_with_the_service_token(monkeypatch: pytest.MonkeyPatch):
+    action = endpoints(monkeypatch).action
+    assert action is not None
+    assert action.headers == {"Authorization": f"Bearer {get_settings().service_token}"}
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"] if PG_URL else ["sqlite"])

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
 from bot.nlu_review import export_yaml, uncertain_message
+from bot.rasa_server.store_events import StoreEventBroker
 from bot.store.models import NluReview
-from bot.store_events import StoreEventBroker
 
 
 def user_event(text: str, intent: str, confidence: float, sender: str = "c-1") -> dict:
@@ -82,3 +82,36 @@ def test_the_broker_queues_and_export_writes_valid_nlu_yaml(
     with store.begin() as session:
         assert export_yaml(session, include_exported=False, now=datetime.utcnow())[1] == 0
         assert export_yaml(session, include_exported=True, now=datetime.utcnow())[1] == 2
+
+
+def test_personal_data_is_masked_before_it_is_queued_and_in_the_export(
+    store: sessionmaker, store_url: str, tmp_path: Path
+):
+    broker = StoreEventBroker(store_url, review_below=0.75)
+    said = "im maria.lopez@example.com, order 100042 never came, call +49 30 1234567"
+    broker.publish(user_event(said, "order_status", 0.4, "conv-p"))
+    with store.begin() as session:
+        session.add(  # queued before masking existed
+            NluReview(
+                conversation_id="conv-old",
+                text="card 4111 1111 1111 1111 for order 100043",
+                predicted_intent="payment_problem",
+                confidence=0.3,
+                ranking=[],
+                created_at=datetime.utcnow(),
+            )
+        )
+    with store() as session:
+        stored = session.execute(
+            select(NluReview.text).where(NluReview.conversation_id == "conv-p")
+        ).scalar_one()
+    assert stored == "im [email], order [order_number] never came, call [phone]"
+    with store.begin() as session:
+        text, count = export_yaml(session, include_exported=False, now=datetime.utcnow())
+    assert count == 2
+    for secret in ("maria.lopez", "@example.com", "100042", "100043", "1234567", "4111"):
+        assert secret not in text
+    path = tmp_path / "review.yml"
+    path.write_text(text)
+    examples = {m.get("text") for m in RasaYAMLReader().read(str(path)).intent_examples}
+    assert examples == {stored, "card [card] for order [order_number]"}

@@ -12,14 +12,29 @@ from bot.handoff.tickets import Line, agents_on_duty, open_ticket, queue_positio
 from bot.handoff.transcript import as_text
 from bot.store.cases import latest_case, open_case
 from bot.store.models import CaseKind
+from bot.store.throttle import Key, admit, requester_keys
 
 
 @dataclass(frozen=True)
 class Handover:
-    """Where a handed-over conversation went: a queue position, or a case for later."""
+    """Where a handed-over conversation went: a queue position, a case for later, or nowhere."""
 
     position: int | None = None
     case_id: int | None = None
+    refused: bool = False
+    """Too many requests from this client or conversation lately: nothing new was opened."""
+
+
+def handover_keys(secret: str, *, client: str, conversation_id: str) -> list[Key]:
+    """What requests for a person are counted against: 3 a client, 2 a conversation per 15 min."""
+    return requester_keys(
+        secret,
+        kind="handover",
+        client=client,
+        conversation_id=conversation_id,
+        per_client=3,
+        per_conversation=2,
+    )
 
 
 def hand_over(
@@ -30,9 +45,15 @@ def hand_over(
     transcript: Sequence[Line],
     frustration: Sequence[float],
     now: datetime,
+    limits: Sequence[Key] = (),
     customer_id: int | None = None,
 ) -> Handover:
-    """Queue the conversation for an agent on duty, or record it as a case when there is none."""
+    """Queue the conversation for an agent on duty, or record it as a case when there is none.
+
+    Each request counts against `limits`; one over them opens nothing.
+    """
+    if not admit(session, keys=limits, now=now):
+        return Handover(refused=True)
     if agents_on_duty(session, now=now) == 0:
         said = [line.text for line in transcript if line.author == "shopper"]
         case = open_case(

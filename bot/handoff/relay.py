@@ -3,14 +3,13 @@
 The console runs in the store's web process; the shopper's socket.io connection lives in the
 Rasa server. A notice (an agent joined, wrote, handed back or closed) goes to
 `RELAY_PATH` on the Rasa server, which appends it to the conversation and pushes it to the
-shopper's widget (bot/web/handoff_relay.py). Notices carry a key derived from the store's
-JWT secret, which both processes already share, so no new secret needs configuring.
+shopper's widget (bot/rasa_server/handoff_relay.py). Notices carry the relay's own secret
+(`SHOPDESK_RELAY_SECRET`), which only the console and the Rasa server know.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import hmac
 import re
 from dataclasses import asdict, dataclass
@@ -31,15 +30,11 @@ class RelayError(RuntimeError):
     """The shopper's chat could not be reached, or refused the notice."""
 
 
-def relay_key(jwt_secret: str) -> str:
-    return hmac.new(jwt_secret.encode(), b"shopdesk handoff relay", hashlib.sha256).hexdigest()
-
-
-def key_matches(header: str | None, jwt_secret: str) -> bool:
-    """Whether an Authorization header carries the relay key."""
+def bearer_matches(header: str | None, secret: str) -> bool:
+    """Whether an Authorization header carries `secret` as its bearer token (constant time)."""
     scheme, _, given = (header or "").partition(" ")
-    return scheme == "Bearer" and hmac.compare_digest(
-        given.encode(), relay_key(jwt_secret).encode()
+    return (
+        bool(secret) and scheme == "Bearer" and hmac.compare_digest(given.encode(), secret.encode())
     )
 
 
@@ -75,7 +70,7 @@ class Notice:
 
 
 async def send_notice(
-    rasa_url: str, jwt_secret: str, notice: Notice, timeout_s: float = TIMEOUT_S
+    rasa_url: str, relay_secret: str, notice: Notice, timeout_s: float = TIMEOUT_S
 ) -> None:
     """Post a notice to the Rasa server; RelayError when it is not delivered in time."""
     try:
@@ -84,7 +79,7 @@ async def send_notice(
             http.post(
                 rasa_url.rstrip("/") + RELAY_PATH,
                 json=asdict(notice),
-                headers={"Authorization": f"Bearer {relay_key(jwt_secret)}"},
+                headers={"Authorization": f"Bearer {relay_secret}"},
             ) as answer,
         ):
             if answer.status != 200:

@@ -28,14 +28,18 @@ class Pick:
 
 
 async def get_picks(
-    base_url: str, path: str, params: dict[str, Any], timeout_s: float = TIMEOUT_S
+    base_url: str, path: str, params: dict[str, Any], *, token: str, timeout_s: float = TIMEOUT_S
 ) -> list[Pick]:
     """The results of GET `path` with the non-empty `params`, best first."""
     query = {k: str(v) for k, v in params.items() if v is not None and v != ""}
     try:
         async with (
             aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout_s)) as http,
-            http.get(base_url.rstrip("/") + path, params=query) as answer,
+            http.get(
+                base_url.rstrip("/") + path,
+                params=query,
+                headers={"Authorization": f"Bearer {token}"},
+            ) as answer,
         ):
             if answer.status != 200:
                 raise RecommenderUnavailable(f"the service answered {answer.status}")

@@ -31,6 +31,7 @@ from bot.recommender.params import (
     shopper_params,
 )
 from bot.recommender.ranking import Recommendation
+from bot.service_auth import require_service_token
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -77,6 +78,7 @@ def answer_json(answer: Answer) -> HTTPResponse:
 def create_app(settings: Settings, sessions: sessionmaker) -> Sanic:
     app = Sanic("shopdesk_recommender")
     app.config.FALLBACK_ERROR_FORMAT = "json"
+    require_service_token(app, settings.service_token)
     app.ctx.engine = None
     app.ctx.refresh_error = None
 

@@ -13,6 +13,7 @@ from sqlalchemy import (
     DateTime,
     Enum,
     ForeignKey,
+    Index,
     Integer,
     Numeric,
     String,
@@ -412,3 +413,35 @@ class TicketMessage(Base):
     """Rasa's id of a shopper message, so the same message is never kept twice."""
 
     ticket = relationship("HandoffTicket", back_populates="messages")
+
+
+class ThrottleEvent(Base):
+    """One counted attempt (a failed verification, a ticket opened, an agent sign-in failed).
+
+    Counted per scope and key in sliding windows (bot/store/throttle.py); the key is a keyed hash
+    of the e-mail, order number, client address or username, never the value itself.
+    """
+
+    __tablename__ = "throttle_events"
+
+    id = Column(Integer, primary_key=True)
+    scope = Column(String(30), nullable=False)
+    key_hash = Column(String(64), nullable=False)
+    created_at = Column(DateTime, nullable=False, index=True)
+    throttled = Column(Boolean, nullable=False, default=False)
+
+    __table_args__ = (Index("ix_throttle_events_scope_key", "scope", "key_hash", "created_at"),)
+    """Whether this attempt was refused because its key was already over the limit."""
+
+
+class ConsoleAudit(Base):
+    """Who did what in the agent console: every ticket opened, taken, answered or closed."""
+
+    __tablename__ = "console_audit"
+
+    id = Column(Integer, primary_key=True)
+    agent_id = Column(ForeignKey("agents.id"), index=True)
+    action = Column(String(40), nullable=False)
+    ticket_id = Column(Integer, index=True)
+    detail = Column(String(200), nullable=False, default="")
+    created_at = Column(DateTime, nullable=False, index=True)

@@ -21,7 +21,7 @@ from actions.handoff import (
 from bot.handoff.agents import create_agent, sign_in
 from bot.handoff.tickets import assign, close, open_ticket
 from bot.store.models import CaseKind, Customer, HandoffTicket, SupportCase, TicketState
-from tests.actions.store_picks import token_for
+from tests.actions.store_picks import signed_in
 from tests.rasa_helpers import SENDER, make_tracker, run_action, slot_events, texts
 
 PASSWORD = "a long enough password"
@@ -59,7 +59,7 @@ def test_the_offer_asks_with_yes_and_no_buttons():
 
 def test_with_no_one_on_duty_a_case_keeps_the_transcript_and_offers_e_mail(store: sessionmaker):
     tracker = make_tracker(
-        text="I want a person", intent="request_human", metadata=token_for(7), earlier=EARLIER
+        text="I want a person", intent="request_human", metadata=signed_in(7), earlier=EARLIER
     )
     events, messages = run_action(ActionHandOver(), tracker)
     with store() as session:
@@ -85,7 +85,7 @@ def test_with_an_agent_on_duty_the_conversation_queues_and_the_assistant_pauses(
     store: sessionmaker,
 ):
     on_duty(store)
-    first = make_tracker(text="yes please", intent="affirm", metadata=token_for(7), earlier=EARLIER)
+    first = make_tracker(text="yes please", intent="affirm", metadata=signed_in(7), earlier=EARLIER)
     events, messages = run_action(ActionHandOver(), first)
     assert slot_events(events)["handoff"] == "agent"
     assert events[-1]["event"] == "pause"
@@ -117,9 +117,9 @@ def no_agent_case(store: sessionmaker, **tracker_args: object) -> int:
 
 
 def test_a_signed_in_shopper_gets_the_answer_by_e_mail(store: sessionmaker):
-    case_id = no_agent_case(store, metadata=token_for(7))
+    case_id = no_agent_case(store, metadata=signed_in(7))
     tracker = make_tracker(
-        text="yes", intent="affirm", metadata=token_for(7), slots={"handoff": "no_agent"}
+        text="yes", intent="affirm", metadata=signed_in(7), slots={"handoff": "no_agent"}
     )
     events, messages = run_action(ActionEmailAnswer(), tracker)
     with store() as session:
@@ -142,8 +142,8 @@ def test_a_guest_who_proved_nothing_is_not_written_to(store: sessionmaker):
 
 
 def test_declining_the_e_mail_answer_keeps_the_case(store: sessionmaker):
-    case_id = no_agent_case(store, metadata=token_for(7))
-    tracker = make_tracker(text="no", intent="deny", metadata=token_for(7))
+    case_id = no_agent_case(store, metadata=signed_in(7))
+    tracker = make_tracker(text="no", intent="deny", metadata=signed_in(7))
     events, messages = run_action(ActionEmailAnswer(), tracker)
     assert texts(messages) == [EMAIL_DECLINED.format(case=case_id)]
     assert slot_events(events)["handoff"] is None

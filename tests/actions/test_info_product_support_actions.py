@@ -14,10 +14,10 @@ from actions.info import ActionAnswerQuestion
 from actions.orders import ActionOrderStatus
 from actions.products import SEARCH_SLOTS, ActionProductDetails, ActionProductSearch
 from actions.store_access import UNAVAILABLE_TEXT, session_factory
-from actions.support import ActionNewsletter, ActionOpenCase
+from actions.support import TOO_MANY_CASES, ActionNewsletter, ActionOpenCase
 from bot.config import get_settings
 from bot.store.models import CaseKind, Customer, OrderStatus, Policy, Product, SupportCase
-from tests.actions.store_picks import pick, token_for
+from tests.actions.store_picks import pick, signed_in
 from tests.rasa_helpers import make_tracker, run_action, slot_events, texts
 
 
@@ -136,6 +136,17 @@ def test_cases_keep_what_the_shopper_said(store: sessionmaker, intent: str, kind
     assert f"#{case.id}" in texts(messages)[0]
 
 
+def test_one_conversation_cannot_flood_the_team_with_cases(store: sessionmaker):
+    tracker = make_tracker(text="my parcel never came", intent="complaint")
+    replies = [texts(run_action(ActionOpenCase(), tracker)[1])[0] for _ in range(4)]
+    assert all("#" in r for r in replies[:3]) and replies[3] == TOO_MANY_CASES
+    with store() as session:
+        opened = session.execute(
+            select(SupportCase.id).where(SupportCase.conversation_id == tracker.sender_id)
+        ).all()
+    assert len(opened) == 3
+
+
 def test_account_deletion_needs_a_signed_in_shopper(store: sessionmaker):
     _, messages = run_action(
         ActionOpenCase(), make_tracker(text="delete my account", intent="delete_account")
@@ -149,7 +160,7 @@ def test_newsletter_for_a_signed_in_shopper_is_saved(store: sessionmaker):
     order = pick(store, OrderStatus.DELIVERED)
     for intent, expected in (("newsletter_subscribe", True), ("newsletter_unsubscribe", False)):
         run_action(
-            ActionNewsletter(), make_tracker(intent=intent, metadata=token_for(order.customer_id))
+            ActionNewsletter(), make_tracker(intent=intent, metadata=signed_in(order.customer_id))
         )
         with store() as session:
             assert session.get(Customer, order.customer_id).newsletter is expected

@@ -8,7 +8,7 @@ from sqlalchemy.orm import sessionmaker
 from actions.order_text import money
 from actions.orders import GUEST_ORDERS_HINT, ActionListOrders
 from bot.store.models import Order, OrderStatus
-from tests.actions.store_picks import pick, token_for
+from tests.actions.store_picks import pick, signed_in
 from tests.rasa_helpers import make_tracker, run_action, slot_events, texts
 
 
@@ -33,7 +33,7 @@ def test_a_signed_in_shopper_sees_what_they_bought_last_time(store: sessionmaker
     tracker = make_tracker(
         text="what did I buy last time?",
         intent="list_orders",
-        metadata=token_for(customer_id),
+        metadata=signed_in(customer_id),
         input_channel="socketio",
     )
     events, messages = run_action(ActionListOrders(), tracker)

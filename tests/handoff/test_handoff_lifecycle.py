@@ -16,20 +16,22 @@ from sqlalchemy import select
 
 from bot.auth import issue_shopper_token
 from bot.config import get_settings
-from bot.handoff.relay import RELAY_PATH, relay_key
+from bot.handoff.audit import audit_trail
+from bot.handoff.relay import RELAY_PATH
 from bot.store.db import make_engine, make_session_factory
 from bot.store.models import HandoffTicket, TicketState
 from tests.server_process import AGENT_PASSWORD, Shop
 from tests.web.socket_client import Client
 
 pytestmark = pytest.mark.slow
+HELLO = "Hi, I'm Ana. Let me look."
 
 
 class Console:
     """An agent signed in to the console's JSON API."""
 
     def __init__(self, shop: Shop, username: str) -> None:
-        self.base = f"{shop.site}/agent"
+        self.base = f"{shop.desk}/agent"
         answer = requests.post(
             f"{self.base}/api/signin",
             json={"username": username, "password": AGENT_PASSWORD},
@@ -64,7 +66,7 @@ class Console:
         raise AssertionError(f"{text!r} never reached ticket {ticket_id}")
 
     def sign_out(self) -> None:
-        self.http.post(f"{self.base}/signout", timeout=10, allow_redirects=False)
+        self.post("/signout").raise_for_status()
 
 
 def stored_ticket(shop: Shop, ticket_id: int) -> HandoffTicket:
@@ -76,6 +78,15 @@ def stored_ticket(shop: Shop, ticket_id: int) -> HandoffTicket:
     engine.dispose()
     assert ticket is not None
     return ticket
+
+
+def audited(shop: Shop, ticket_id: int) -> list[tuple[str, str]]:
+    """What the console's audit log holds for the ticket: (action, detail), oldest first."""
+    engine = make_engine(shop.store_url)
+    with make_session_factory(engine)() as session:
+        rows = [(row.action, row.detail) for row in audit_trail(session, ticket_id=ticket_id)]
+    engine.dispose()
+    return rows
 
 
 async def _lifecycle(shop: Shop, console: Console) -> None:
@@ -112,9 +123,9 @@ async def _lifecycle(shop: Shop, console: Console) -> None:
     assert console.post(f"/tickets/{ticket['id']}/take").status_code == 200
     joined = await shopper.next("bot_uttered")
     assert joined["custom"] == {"type": "handoff", "state": "joined", "agent": "Ana"}
-    assert console.post(f"/tickets/{ticket['id']}/reply", {"text": "Hi, I'm Ana. Let me look."}).ok
+    assert console.post(f"/tickets/{ticket['id']}/reply", {"text": HELLO}).ok
     reply = await shopper.next("bot_uttered")
-    assert reply["text"] == "Hi, I'm Ana. Let me look."
+    assert reply["text"] == HELLO
     assert reply["custom"] == {"type": "handoff", "state": "message", "agent": "Ana"}
 
     await say("thanks! it's about my jacket")
@@ -138,16 +149,23 @@ async def _lifecycle(shop: Shop, console: Console) -> None:
     assert "Ana 5 out of 5" in thanks["text"]
     stored = stored_ticket(shop, ticket["id"])
     assert (stored.state, stored.rating) == (TicketState.CLOSED, 5)
+    # Who did what is on record, without a word of the conversation; polling adds no rows.
+    assert audited(shop, ticket["id"]) == [
+        ("opened", ""),
+        ("took", "was waiting"),
+        ("replied", f"{len(HELLO)} characters"),
+        ("handed_back", ""),
+    ]
     await shopper.close()
 
     # A reload shows the whole conversation: every word of the shopper's, and the agent's.
     reloaded = Client()
-    _, said = await reloaded.open(shop, session_id)
+    _, said = await reloaded.open(shop, session_id, shopper.key, token)
     texts = [m["text"] for m in said]
     for text in (
         "I want to talk to a real person",
         "hello? is anyone there??",
-        "Hi, I'm Ana. Let me look.",
+        HELLO,
         "thanks! it's about my jacket",
     ):
         assert text in texts
@@ -163,7 +181,7 @@ def test_escalate_take_reply_hand_back_and_rate(shop: Shop):
 
 
 def test_the_agent_api_refuses_anyone_not_signed_in_as_an_agent(shop: Shop):
-    api = f"{shop.site}/agent/api"
+    api = f"{shop.desk}/agent/api"
     shopper_cookie = {
         "shopdesk_demo_session": issue_shopper_token(7, secret=get_settings().jwt_secret)
     }
@@ -185,7 +203,7 @@ def test_the_agent_api_refuses_anyone_not_signed_in_as_an_agent(shop: Shop):
             timeout=10,
         )
         assert reply.status_code == 401
-    page = requests.get(f"{shop.site}/agent/", allow_redirects=False, timeout=10)
+    page = requests.get(f"{shop.desk}/agent/", allow_redirects=False, timeout=10)
     assert page.status_code in (302, 303) and page.headers["Location"].endswith("/agent/signin")
     wrong = requests.post(
         f"{api}/signin", json={"username": "ana", "password": "guess"}, timeout=10
@@ -202,9 +220,10 @@ def test_the_relay_takes_notices_only_from_the_store(shop: Shop):
         "text": "hi",
     }
     assert requests.post(url, json=notice, timeout=10).status_code == 401
-    forged = {"Authorization": "Bearer " + relay_key("a guessed secret")}
-    assert requests.post(url, json=notice, headers=forged, timeout=10).status_code == 401
-    key = {"Authorization": "Bearer " + relay_key(get_settings().jwt_secret)}
+    for guess in ("a guessed secret", get_settings().jwt_secret, get_settings().service_token):
+        forged = {"Authorization": "Bearer " + guess}
+        assert requests.post(url, json=notice, headers=forged, timeout=10).status_code == 401
+    key = {"Authorization": "Bearer " + get_settings().relay_secret}
     assert requests.post(url, json=notice, headers=key, timeout=10).status_code == 404
     bad = {**notice, "kind": "delete_everything"}
     assert requests.post(url, json=bad, headers=key, timeout=10).status_code == 400

@@ -7,8 +7,8 @@ import asyncio
 import pytest
 from rasa.shared.core.events import ActionExecuted, BotUttered, ConversationResumed, SlotSet
 
-from bot.handoff.relay import MAX_TEXT, Notice, RelayError, key_matches, relay_key, send_notice
-from bot.web.handoff_relay import events_for
+from bot.handoff.relay import MAX_TEXT, Notice, RelayError, bearer_matches, send_notice
+from bot.rasa_server.handoff_relay import events_for
 
 SECRET = "a-secret-the-store-and-rasa-share-0123456789"
 
@@ -18,11 +18,12 @@ def notice_body(**changes: object) -> dict:
 
 
 def test_only_the_shared_key_is_accepted():
-    assert key_matches(f"Bearer {relay_key(SECRET)}", SECRET)
-    assert not key_matches(f"Bearer {relay_key('another secret')}", SECRET)
-    assert not key_matches(relay_key(SECRET), SECRET)  # no scheme
-    assert not key_matches(None, SECRET)
-    assert relay_key(SECRET) != SECRET
+    assert bearer_matches(f"Bearer {SECRET}", SECRET)
+    assert not bearer_matches("Bearer another-secret-of-the-same-length-0123456", SECRET)
+    assert not bearer_matches(SECRET, SECRET)  # no scheme
+    assert not bearer_matches(f"Basic {SECRET}", SECRET)
+    assert not bearer_matches(None, SECRET)
+    assert not bearer_matches("Bearer ", "")  # an unset secret opens nothing
 
 
 @pytest.mark.parametrize(

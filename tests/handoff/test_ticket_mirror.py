@@ -9,8 +9,8 @@ from sqlalchemy.orm import sessionmaker
 
 from bot.handoff.agents import create_agent
 from bot.handoff.tickets import Line, assign, close, lines_after, open_ticket
+from bot.rasa_server.store_events import StoreEventBroker
 from bot.store.models import HandoffTicket
-from bot.store_events import StoreEventBroker
 
 NOW = datetime(2026, 11, 29, 9, 0)
 

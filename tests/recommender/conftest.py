@@ -15,9 +15,9 @@ from sqlalchemy.orm import sessionmaker
 from bot.config import get_settings
 from bot.rasa_env import rasa_environment
 from bot.recommender.encoder import TextEncoder, load_encoder
+from bot.service_process import Service
 from bot.store.db import make_engine, make_session_factory, session_scope
 from tests.recommender.shoppers import add_shopper
-from tests.server_process import Service
 
 
 @dataclass
@@ -28,7 +28,9 @@ class RunningRecommender:
     """A shopper who has only ever bought running gear."""
 
     def get(self, path: str, **params: Any) -> requests.Response:
-        return requests.get(f"{self.url}{path}", params=params, timeout=30)
+        """GET `path` as the action server does: with the service token."""
+        token = {"Authorization": f"Bearer {get_settings().service_token}"}
+        return requests.get(f"{self.url}{path}", params=params, headers=token, timeout=30)
 
     def ok(self, path: str, **params: Any) -> dict[str, Any]:
         response = self.get(path, **params)

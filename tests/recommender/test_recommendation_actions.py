@@ -22,7 +22,7 @@ from actions.recommendations import (
     ActionSimilarProducts,
 )
 from bot.store.models import OrderLine, Product, ProductVariant
-from tests.actions.store_picks import token_for
+from tests.actions.store_picks import signed_in
 from tests.rasa_helpers import make_tracker, run_action, slot_events, texts
 from tests.recommender.conftest import RunningRecommender, use_recommender
 
@@ -132,7 +132,7 @@ def test_a_runner_is_recommended_what_the_service_ranks_for_them(
         ActionRecommend(),
         text="recommend me something",
         intent="recommend",
-        metadata=token_for(recommender.runner_id),
+        metadata=signed_in(recommender.runner_id),
     )
     assert intro == "Here are a few picks for you:"
     assert [(c["sku"], c["reason"]) for c in cards] == [

@@ -7,7 +7,7 @@ from typing import Any
 
 import socketio
 
-from tests.server_process import Shop
+from tests.server_process import Shop, shopper_address
 
 
 class Client:
@@ -17,9 +17,12 @@ class Client:
     The browser tests cover the websocket transport.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, address: str = "") -> None:
         self.sio = socketio.AsyncClient(reconnection=False)
         self.events: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
+        self.address = address or shopper_address()
+        self.key: str | None = None
+        """The proof of the conversation the server gave this client, to continue it later."""
         for name in ("session_confirm", "session_history", "bot_uttered"):
             self.sio.on(name, self._recorder(name))
 
@@ -35,11 +38,30 @@ class Client:
             if event == name:
                 return data
 
-    async def open(self, shop: Shop, session_id: str | None = None) -> tuple[str, list[dict]]:
-        await self.sio.connect(shop.chat_url, headers={"Origin": shop.site}, transports=["polling"])
-        await self.sio.emit("session_request", {"session_id": session_id})
-        confirmed = await self.next("session_confirm")
-        return confirmed, (await self.next("session_history"))["messages"]
+    async def connect(self, shop: Shop) -> None:
+        headers = {"Origin": shop.site, "X-Forwarded-For": self.address}
+        await self.sio.connect(shop.chat_url, headers=headers, transports=["polling"])
+
+    async def request(self, session_id: str | None, key: str | None, token: str = "") -> str:
+        """Ask for a conversation (with its proof); the id the server confirmed."""
+        request = {"session_id": session_id, "session_key": key}
+        if token:
+            request["shopper_token"] = token
+        await self.sio.emit("session_request", request)
+        return str(await self.next("session_confirm"))
+
+    async def history(self) -> list[dict]:
+        """The next history the server sends; remembers the conversation's key."""
+        sent = await self.next("session_history")
+        self.key = sent["session_key"]
+        return list(sent["messages"])
+
+    async def open(
+        self, shop: Shop, session_id: str | None = None, key: str | None = None, token: str = ""
+    ) -> tuple[str, list[dict]]:
+        await self.connect(shop)
+        confirmed = await self.request(session_id, key, token)
+        return confirmed, await self.history()
 
     def received(self) -> list[str]:
         """The names of the events that arrived and were not waited for yet."""

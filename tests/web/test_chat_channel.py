@@ -8,7 +8,7 @@ import uuid
 import pytest
 import socketio
 
-from bot.web.chat_channel import client_metadata, history, widget_message
+from bot.rasa_server.chat_channel import history, widget_message
 from tests.server_process import Shop
 from tests.web.socket_client import Client
 
@@ -52,15 +52,6 @@ def test_history_shows_what_the_shopper_clicked_not_the_payload():
     assert len(history(events * 100, limit=7)) == 7
 
 
-def test_only_known_metadata_from_the_browser_is_kept():
-    assert client_metadata({"shopper_token": "t", "display": "x" * 500, "admin": True}) == {
-        "shopper_token": "t",
-        "display": "x" * 200,
-    }
-    assert client_metadata("not a dict") == {}
-    assert client_metadata({"shopper_token": 42}) == {}
-
-
 async def _reconnect_and_resend(shop: Shop) -> None:
     first = Client()
     session_id, said = await first.open(shop)
@@ -72,7 +63,7 @@ async def _reconnect_and_resend(shop: Shop) -> None:
     await first.close()
 
     again = Client()
-    same, said = await again.open(shop, session_id)
+    same, said = await again.open(shop, session_id, first.key)
     assert same == session_id
     assert said == [
         {"from": "user", "text": "hi", "message_id": message_id},
@@ -82,7 +73,7 @@ async def _reconnect_and_resend(shop: Shop) -> None:
     assert await again.say("hi", message_id, resend=True) == {"ok": True, "duplicate": True}
     await again.close()
     check = Client()
-    _, said = await check.open(shop, session_id)
+    _, said = await check.open(shop, session_id, first.key)
     assert [m["text"] for m in said] == ["hi", greeting["text"]]
     await check.close()
 
@@ -106,15 +97,15 @@ async def _answer_on_its_way(shop: Shop) -> None:
             {"message": "hi", "message_id": message_id, "resend": resend},
             callback=reply.set_result,
         )
-    await client.sio.emit("session_request", {"session_id": session_id})
-    said = (await client.next("session_history"))["messages"]
+    await client.request(session_id, client.key)
+    said = await client.history()
     assert said[0] == {"from": "user", "text": "hi", "message_id": message_id}
     assert [m["from"] for m in said] == ["user", "bot"] and said[1]["text"].startswith("Hi!")
     assert await first == {"ok": True}
     assert await again == {"ok": True, "duplicate": True}
     await client.close()
     check = Client()
-    _, again_said = await check.open(shop, session_id)
+    _, again_said = await check.open(shop, session_id, client.key)
     assert again_said == said
     await check.close()
 
@@ -138,7 +129,7 @@ def test_pages_from_other_origins_cannot_connect(shop: Shop, origin: str):
 
 async def _no_session(shop: Shop) -> None:
     client = Client()
-    await client.sio.connect(shop.chat_url, headers={"Origin": shop.site}, transports=["polling"])
+    await client.connect(shop)
     reply = await client.say("hi", uuid.uuid4().hex)
     assert reply == {"ok": False, "error": "send session_request first"}
     await client.close()
@@ -152,9 +143,9 @@ def test_a_message_before_the_session_request_is_refused(shop: Shop):
 async def _switching(shop: Shop) -> None:
     switcher, other = Client(), Client()
     first, _ = await switcher.open(shop)
-    await switcher.sio.emit("session_request", {"session_id": None})
-    assert await switcher.next("session_confirm") != first
-    await other.open(shop, first)
+    first_key = switcher.key
+    assert await switcher.request(None, None) != first
+    await other.open(shop, first, first_key)
     assert (await other.say("hi", uuid.uuid4().hex))["ok"]
     assert (await other.next("bot_uttered"))["text"].startswith("Hi!")
     await asyncio.sleep(0.5)

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from bot.web.in_flight import InFlight
+from bot.rasa_server.in_flight import InFlight
 
 
 async def _waits_for_the_answer() -> None:

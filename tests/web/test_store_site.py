@@ -13,12 +13,13 @@ import requests
 from sqlalchemy import select
 
 from bot.auth import verify_shopper_token
-from bot.config import DEV_JWT_SECRET
+from bot.config import get_settings
+from bot.demo_site.app import SESSION_COOKIE
+from bot.service_process import Service, free_port
 from bot.store.db import make_engine, make_session_factory
 from bot.store.models import Customer, Product
 from bot.store.products import catalog_page
-from bot.web.store_site import SESSION_COOKIE
-from tests.server_process import Service, free_port, service_env
+from tests.server_process import service_env
 
 
 def _site(folder: Path, store_url: str) -> Service:
@@ -105,7 +106,10 @@ def test_sign_in_gives_the_widget_a_token_for_that_shopper_only(site: tuple[str,
     cookie = signed_in.history[0].headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
     token = re.search(r'data-shopper-token="([^"]+)"', _widget_tag(signed_in.text))
-    assert token and verify_shopper_token(token.group(1), secret=DEV_JWT_SECRET) == customer_id
+    assert (
+        token
+        and verify_shopper_token(token.group(1), secret=get_settings().jwt_secret) == customer_id
+    )
     signed_out = browser.post(f"{url}/signout", timeout=10)
     assert "Signed in as" not in signed_out.text
     assert "data-shopper-token" not in _widget_tag(signed_out.text)

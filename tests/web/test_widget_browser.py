@@ -468,7 +468,7 @@ def test_a_person_takes_over_replies_live_hands_back_and_is_rated(
     desk = browser.new_context()
     try:
         console = desk.new_page()
-        console.goto(f"{shop.site}/agent/")
+        console.goto(f"{shop.desk}/agent/")
         expect(console).to_have_url(re.compile("/agent/signin$"))
         console.get_by_label("Username").fill(shop.new_agent("Ana"))
         console.get_by_label("Password").fill(AGENT_PASSWORD)
@@ -511,7 +511,7 @@ def test_a_person_takes_over_replies_live_hands_back_and_is_rated(
         expect(notice.last).to_contain_text("back with the assistant", timeout=10_000)
         expect(chat.page.locator("#shopdesk-chat h2")).to_have_text("Shop assistant")
     finally:
-        desk.request.post(f"{shop.site}/agent/signout", max_redirects=0)  # off duty again
+        desk.request.post(f"{shop.desk}/agent/api/signout", data={})  # off duty again
         desk.close()
 
     stars = chat.page.get_by_role("group", name="Rate the help you got").get_by_role("button")

@@ -23,6 +23,7 @@ from bot.config import get_settings
 from bot.handoff.tickets import add_line, open_ticket_of
 from bot.handoff.transcript import line_of
 from bot.nlu_review import record, uncertain_message
+from bot.pii import install_log_masking
 from bot.store.db import make_engine, make_session_factory, session_scope
 
 logger = logging.getLogger(__name__)
@@ -53,6 +54,8 @@ class StoreEventBroker(EventBroker):
     async def from_endpoint_config(
         cls, broker_config: EndpointConfig, event_loop: Any = None
     ) -> StoreEventBroker:
+        """The broker Rasa starts with; the Rasa server's logs are masked from here on."""
+        install_log_masking()
         settings = get_settings()
         return cls(settings.store_db_url, settings.review_below)
 

@@ -1,4 +1,4 @@
-"""The demo store's web site: product pages, a demo sign-in, and the chat widget's files.
+"""The demo store (development only): product pages, a demo sign-in, and the chat widget.
 
 A real store keeps its own site and adds the widget with one script tag; this site shows how, on
 the seeded catalog, and is what the browser tests drive.
@@ -17,23 +17,17 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.auth import issue_shopper_token, verify_shopper_token
-from bot.config import PROJECT_ROOT, Settings
+from bot.auth import SITE, issue_shopper_token, verify_shopper_token
+from bot.config import Settings
 from bot.store.customers import customer_by_email, first_customers, get_customer
 from bot.store.models import Customer
+from bot.store.off_loop import StoreDown, store_queries
 from bot.store.products import catalog_categories, catalog_page, product_by_sku
-from bot.web.agent_console import console_blueprint
-from bot.web.store_queries import StoreDown, store_queries
+from bot.widget import widget_file
 
 logger = logging.getLogger(__name__)
 
-WEB_DIR = Path(__file__).resolve().parent
-WIDGET_FILES = {
-    "shopdesk-widget.js": WEB_DIR / "widget" / "shopdesk-widget.js",
-    "shopdesk-widget.css": WEB_DIR / "widget" / "shopdesk-widget.css",
-    # The official socket.io client (v4, for Rasa's python-socketio 5), installed by `npm ci`.
-    "socket.io.min.js": PROJECT_ROOT / "node_modules/socket.io-client/dist/socket.io.min.js",
-}
+SITE_DIR = Path(__file__).resolve().parent
 SESSION_COOKIE = "shopdesk_demo_session"
 SESSION_TTL_S = 8 * 3600
 WIDGET_TOKEN_TTL_S = 3600
@@ -54,18 +48,21 @@ def placeholder_svg(name: str) -> str:
 
 
 def create_app(settings: Settings, sessions: sessionmaker) -> Sanic:
+    if settings.is_production:
+        raise RuntimeError("the demo store and its sign-in never run in production")
     app = Sanic("shopdesk_store")
     templates = Environment(
-        loader=FileSystemLoader(str(WEB_DIR / "templates")),
+        loader=FileSystemLoader(str(SITE_DIR / "templates")),
         autoescape=select_autoescape(["html"]),
     )
-    app.static("/static/store.css", str(WEB_DIR / "static" / "store.css"), name="store_css")
+    app.static("/static/store.css", str(SITE_DIR / "static" / "store.css"), name="store_css")
 
     query = store_queries(sessions, settings.db_timeout_s)
-    app.blueprint(console_blueprint(settings, query, templates))
 
     def signed_in_id(request: Request) -> int | None:
-        return verify_shopper_token(request.cookies.get(SESSION_COOKIE), secret=settings.jwt_secret)
+        return verify_shopper_token(
+            request.cookies.get(SESSION_COOKIE), secret=settings.jwt_secret, audience=SITE
+        )
 
     async def render(
         request: Request, template: str, status: int = 200, **values: Any
@@ -154,7 +151,7 @@ def create_app(settings: Settings, sessions: sessionmaker) -> Sanic:
             )
         done = response.redirect("/")
         done.cookies[SESSION_COOKIE] = issue_shopper_token(
-            customer.id, secret=settings.jwt_secret, ttl_s=SESSION_TTL_S
+            customer.id, secret=settings.jwt_secret, ttl_s=SESSION_TTL_S, audience=SITE
         )
         cookie = done.cookies[SESSION_COOKIE]
         cookie["httponly"], cookie["samesite"], cookie["path"] = True, "Lax", "/"
@@ -168,11 +165,8 @@ def create_app(settings: Settings, sessions: sessionmaker) -> Sanic:
         return done
 
     @app.get("/widget/<name>")
-    async def widget_file(_: Request, name: str) -> HTTPResponse:
-        path = WIDGET_FILES.get(name)
-        if path is None or not path.is_file():
-            return response.text("not found", status=404)
-        return await response.file(path, headers={"Cache-Control": "no-cache"})
+    async def widget(_: Request, name: str) -> HTTPResponse:
+        return await widget_file(name)
 
     @app.get("/health")
     async def health(_: Request) -> HTTPResponse:

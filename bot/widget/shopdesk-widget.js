@@ -7,7 +7,7 @@
  *           defer></script>
  *
  * It loads the official socket.io client (v4, served next to this file) and speaks Rasa's
- * socket.io protocol with Shopdesk's channel (bot/web/chat_channel.py): the server sends the
+ * socket.io protocol with Shopdesk's channel (bot/rasa_server/chat_channel.py): the server sends the
  * conversation's history on every (re)connection, and each message carries an id so that a
  * message resent after a dropped connection is never handled twice.
  *
@@ -25,7 +25,7 @@
   var TOKEN = script.getAttribute("data-shopper-token") || "";
   var BASE = script.src.replace(/[^/]*$/, "");
   var KEY = "shopdesk:" + SERVER;
-  var MAX_CHARS = 2000;
+  var MAX_CHARS = 1000; // the server refuses longer messages (SHOPDESK_MAX_MESSAGE_CHARS)
   var ACK_TIMEOUT_MS = 60000;
   var ASSISTANT_TITLE = "Shop assistant";
   var TEAM_TITLE = "our team";
@@ -402,6 +402,13 @@
     save(localStorage, "pending", pending);
   }
 
+  function dropPending(id) {
+    pending = pending.filter(function (p) {
+      return p.id !== id;
+    });
+    savePending();
+  }
+
   /** Send the oldest unsent message; the next goes when the server has handled it. */
   function flush() {
     if (!socket || !socket.connected || !confirmed || sending || !pending.length) return;
@@ -422,15 +429,20 @@
         payload,
         function (error, reply) {
           sending = false;
+          if (reply && reply.refused) {
+            // The server will never take this message: say why and drop it from the queue.
+            dropPending(message.id);
+            showBot({ text: reply.error }, false);
+            setTyping(false);
+            return;
+          }
           if (error || !reply || !reply.ok) {
             // Not confirmed: it stays queued and goes again (the server drops duplicates).
             if (!error) setTyping(false);
+            if (reply && reply.retry_after_ms) setTimeout(flush, reply.retry_after_ms);
             return;
           }
-          pending = pending.filter(function (p) {
-            return p.id !== message.id;
-          });
-          savePending();
+          dropPending(message.id);
           var shown = log.querySelector('[data-message-id="' + message.id + '"]');
           if (shown) shown.classList.remove("waiting");
           setTyping(pending.length > 0);
@@ -492,13 +504,21 @@
       confirmed = false;
       sending = false;
       status.textContent = "Online";
-      socket.emit("session_request", { session_id: session ? session.id : null });
+      // The conversation continues only with its key (and, for a signed-in shopper, the token).
+      var request = { session_id: session ? session.id : null, session_key: session ? session.key : null };
+      if (TOKEN) request.shopper_token = TOKEN;
+      socket.emit("session_request", request);
     });
     socket.on("session_confirm", function (sessionId) {
-      session = { id: String(sessionId), owner: owner };
+      var same = session && session.id === String(sessionId);
+      session = { id: String(sessionId), key: same ? session.key : null, owner: owner };
       save(localStorage, "session", session);
     });
     socket.on("session_history", function (data) {
+      if (session && data && data.session_key) {
+        session.key = String(data.session_key);
+        save(localStorage, "session", session);
+      }
       showHistory((data && data.messages) || []);
       confirmed = true;
       flush();

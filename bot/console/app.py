@@ -4,7 +4,11 @@ Pages at /agent for people, and a JSON API at /agent/api for the page (and any o
 Every API call needs a live agent session: the console's HttpOnly cookie, or
 `Authorization: Bearer <token>` from `POST /agent/api/signin`. Shoppers' sessions are a different
 cookie and open nothing here. Calls that change something must be JSON, which a cross-site form
-cannot send, and the cookie is SameSite=Strict.
+cannot send, and the cookie is SameSite=Strict (and Secure over HTTPS and in production). The
+HTML forms (sign in, sign out) carry a token tied to a cookie (bot/console/csrf.py). Failed
+sign-ins are throttled per username and client address (bot/handoff/agents.py), and every
+sign-in, sign-out and ticket opened, taken, answered or closed is written to the audit log
+(bot/handoff/audit.py).
 """
 
 from __future__ import annotations
@@ -14,33 +18,59 @@ from functools import wraps
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment
-from sanic import Blueprint, response
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
-from bot.handoff.agents import agent_of, sign_in, sign_out
+from bot.console.csrf import (
+    FORM_COOKIE,
+    FORM_FIELD,
+    form_token,
+    new_nonce,
+    nonce_or_new,
+    token_valid,
+)
+from bot.handoff.agents import agent_of, sign_out, throttled_sign_in
+from bot.handoff.audit import record, record_opened
 from bot.handoff.console_views import queue_view, ticket_view
 from bot.handoff.relay import Notice, RelayError, send_notice
 from bot.handoff.tickets import Line, TicketError, add_line, assign, close
+from bot.rasa_server.guard import client_address
 from bot.store.models import Agent, HandoffTicket, TicketState
-from bot.web.store_queries import Query
+from bot.store.off_loop import Query, StoreDown, store_queries
 
+CONSOLE_DIR = Path(__file__).resolve().parent
 CONSOLE_FILES = {
-    "console.js": Path(__file__).resolve().parent / "console" / "console.js",
-    "console.css": Path(__file__).resolve().parent / "console" / "console.css",
+    "console.js": CONSOLE_DIR / "console.js",
+    "console.css": CONSOLE_DIR / "console.css",
 }
 AGENT_COOKIE = "shopdesk_agent"
 COOKIE_MAX_AGE_S = 8 * 3600
 MAX_REPLY_CHARS = 5_000
 NOT_DELIVERED = "The shopper's chat could not be reached, so nothing was sent. Please try again."
+WRONG_SIGNIN = "Wrong username or password."
+
+
+def came_over_https(
+    scheme: str, forwarded_proto: str | None, peer: str, trusted: frozenset[str]
+) -> bool:
+    """Whether the browser reached us over HTTPS: directly, or as a trusted proxy reports."""
+    if scheme == "https":
+        return True
+    hops = {hop.strip().lower() for hop in (forwarded_proto or "").split(",")}
+    return peer in trusted and "https" in hops
 
 
 def _token(request: Request) -> str | None:
     scheme, _, bearer = (request.headers.get("Authorization") or "").partition(" ")
     return bearer if scheme == "Bearer" and bearer else request.cookies.get(AGENT_COOKIE)
+
+
+def _sent_json(request: Request) -> bool:
+    return "application/json" in (request.headers.get("Content-Type") or "")
 
 
 def _body(request: Request) -> dict[str, Any]:
@@ -74,9 +104,7 @@ def console_blueprint(settings: Settings, query: Query, templates: Environment) 
             agent = await signed_in(request)
             if agent is None:
                 return _error("sign in as an agent first", 401)
-            if request.method == "POST" and "application/json" not in (
-                request.headers.get("Content-Type") or ""
-            ):
+            if request.method == "POST" and not _sent_json(request):
                 return _error("send JSON", 415)
             return await handler(request, agent, *args, **kwargs)
 
@@ -86,23 +114,96 @@ def console_blueprint(settings: Settings, query: Query, templates: Environment) 
         html = templates.get_template(template).render(**values)
         return response.html(html, status=status, headers={"Cache-Control": "no-store"})
 
-    async def start_session(username: str, password: str) -> tuple[str, str] | None:
+    def set_cookie(answer: HTTPResponse, request: Request, name: str, value: str, age: int) -> None:
+        """An HttpOnly, SameSite=Strict cookie for /agent; Secure over HTTPS and in production."""
+        answer.cookies[name] = value
+        cookie = answer.cookies[name]
+        cookie["httponly"], cookie["samesite"], cookie["path"] = True, "Strict", "/agent"
+        cookie["max-age"] = age
+        cookie["secure"] = settings.is_production or came_over_https(
+            request.scheme,
+            request.headers.get("X-Forwarded-Proto"),
+            request.ip,
+            settings.trusted_proxies,
+        )
+
+    def form_page(
+        request: Request, template: str, form: str, status: int = 200, **values: Any
+    ) -> HTTPResponse:
+        """A page with a form: its token in a hidden field, the nonce it fits in a cookie."""
+        nonce = nonce_or_new(request.cookies.get(FORM_COOKIE))
+        token = form_token(settings.hashing_secret, nonce=nonce, form=form)
+        answer = page(template, status, form_token=token, **values)
+        set_cookie(answer, request, FORM_COOKIE, nonce, COOKIE_MAX_AGE_S)
+        return answer
+
+    def form_valid(request: Request, form: str) -> bool:
+        """Whether a form post carries the token of a page this console gave this browser."""
+        return token_valid(
+            settings.hashing_secret,
+            nonce=request.cookies.get(FORM_COOKIE),
+            form=form,
+            token=request.form.get(FORM_FIELD),
+        )
+
+    def form_refused() -> HTTPResponse:
+        return page("agent_form_refused.html", 403)
+
+    async def start_session(
+        request: Request, username: str, password: str, via: str
+    ) -> tuple[str, str] | None:
+        """A new session and the agent's name; None for a wrong or throttled sign-in alike."""
+        client = client_address(
+            request.ip, request.headers.get("X-Forwarded-For"), settings.trusted_proxies
+        )
+
         def attempt(session: Session) -> tuple[str, str] | None:
             now = datetime.utcnow()
-            token = sign_in(session, username=username[:60], password=password[:200], now=now)
+            token = throttled_sign_in(
+                session,
+                username=username[:60],
+                password=password[:200],
+                client=client,
+                secret=settings.hashing_secret,
+                now=now,
+            )
             agent = agent_of(session, token=token, now=now) if token else None
             if agent is None or token is None:
                 return None
             agent.on_duty = True
+            record(session, agent_id=agent.id, action="signed_in", now=now, detail=f"via {via}")
             return token, agent.display_name
 
         return await query(attempt)
 
-    def with_cookie(answer: HTTPResponse, token: str) -> HTTPResponse:
-        answer.cookies[AGENT_COOKIE] = token
-        cookie = answer.cookies[AGENT_COOKIE]
-        cookie["httponly"], cookie["samesite"], cookie["path"] = True, "Strict", "/agent"
-        cookie["max-age"] = COOKIE_MAX_AGE_S
+    async def end_session(request: Request, agent: tuple[int, str], via: str) -> None:
+        """End the session the request came with; the agent goes off duty."""
+        token = _token(request)
+
+        def end(session: Session) -> None:
+            if token:
+                sign_out(session, token=token)
+            found = session.get(Agent, agent[0])
+            if found is not None:
+                found.on_duty = False
+            record(
+                session,
+                agent_id=agent[0],
+                action="signed_out",
+                now=datetime.utcnow(),
+                detail=f"via {via}",
+            )
+
+        await query(end)
+
+    def signed_in_answer(request: Request, answer: HTTPResponse, token: str) -> HTTPResponse:
+        set_cookie(answer, request, AGENT_COOKIE, token, COOKIE_MAX_AGE_S)
+        set_cookie(answer, request, FORM_COOKIE, new_nonce(), COOKIE_MAX_AGE_S)
+        return answer
+
+    def signed_out_answer(request: Request, answer: HTTPResponse) -> HTTPResponse:
+        set_cookie(answer, request, AGENT_COOKIE, "", 0)
+        set_cookie(answer, request, FORM_COOKIE, new_nonce(), COOKIE_MAX_AGE_S)
         return answer
 
     @bp.get("/")
@@ -110,7 +211,7 @@ def console_blueprint(settings: Settings, query: Query, templates: Environment) 
         agent = await signed_in(request)
         if agent is None:
             return response.redirect("/agent/signin")
-        return page("agent_console.html", agent_name=agent[1])
+        return form_page(request, "agent_console.html", "signout", agent_name=agent[1])
 
     async def console_file(name: str) -> HTTPResponse:
         return await response.file(CONSOLE_FILES[name], headers={"Cache-Control": "no-cache"})
@@ -124,46 +225,50 @@ def console_blueprint(settings: Settings, query: Query, templates: Environment) 
         return await console_file("console.css")
 
     @bp.get("/signin")
-    async def signin_page(_: Request) -> HTTPResponse:
-        return page("agent_signin.html", error=None)
+    async def signin_page(request: Request) -> HTTPResponse:
+        return form_page(request, "agent_signin.html", "signin", error=None)
 
     @bp.post("/signin")
     async def signin_form(request: Request) -> HTTPResponse:
+        if not form_valid(request, "signin"):
+            return form_refused()
         started = await start_session(
-            str(request.form.get("username") or ""), str(request.form.get("password") or "")
+            request,
+            str(request.form.get("username") or ""),
+            str(request.form.get("password") or ""),
+            "form",
         )
         if started is None:
-            return page("agent_signin.html", 401, error="Wrong username or password.")
-        return with_cookie(response.redirect("/agent/"), started[0])
+            return form_page(request, "agent_signin.html", "signin", 401, error=WRONG_SIGNIN)
+        return signed_in_answer(request, response.redirect("/agent/"), started[0])
 
     @bp.post("/signout")
     async def signout(request: Request) -> HTTPResponse:
-        token = _token(request)
+        if not form_valid(request, "signout"):
+            return form_refused()
         agent = await signed_in(request)
-        if token and agent:
-
-            def end(session: Session) -> None:
-                sign_out(session, token=token)
-                found = session.get(Agent, agent[0])
-                if found is not None:
-                    found.on_duty = False
-
-            await query(end)
-        done = response.redirect("/agent/signin")
-        done.cookies[AGENT_COOKIE] = ""
-        done.cookies[AGENT_COOKIE]["path"], done.cookies[AGENT_COOKIE]["max-age"] = "/agent", 0
-        return done
+        if agent is not None:
+            await end_session(request, agent, "form")
+        return signed_out_answer(request, response.redirect("/agent/signin"))
 
     @bp.post("/api/signin")
     async def signin_api(request: Request) -> HTTPResponse:
+        if not _sent_json(request):  # a cross-site form could post text/plain JSON
+            return _error("send JSON", 415)
         body = _body(request)
         started = await start_session(
-            str(body.get("username") or ""), str(body.get("password") or "")
+            request, str(body.get("username") or ""), str(body.get("password") or ""), "api"
         )
         if started is None:
-            return _error("wrong username or password", 401)
+            return _error(WRONG_SIGNIN, 401)
         token, name = started
-        return with_cookie(response.json({"token": token, "agent": name}), token)
+        return signed_in_answer(request, response.json({"token": token, "agent": name}), token)
+
+    @bp.post("/api/signout")
+    @api
+    async def signout_api(request: Request, agent: tuple[int, str]) -> HTTPResponse:
+        await end_session(request, agent, "api")
+        return signed_out_answer(request, response.json({"ok": True}))
 
     @bp.get("/api/queue")
     @api
@@ -192,7 +297,16 @@ def console_blueprint(settings: Settings, query: Query, templates: Environment) 
             after = max(0, int(request.args.get("after", "0")))
         except ValueError:
             return _error("after must be a line id", 400)
-        view = await query(lambda s: ticket_view(s, ticket_id=ticket_id, after=after))
+
+        def read(session: Session) -> dict[str, Any] | None:
+            view = ticket_view(session, ticket_id=ticket_id, after=after)
+            if view is not None:
+                record_opened(
+                    session, agent_id=agent[0], ticket_id=ticket_id, now=datetime.utcnow()
+                )
+            return view
+
+        view = await query(read)
         return response.json(view) if view else _error("no such ticket", 404)
 
     async def change(ticket_id: int, work: Any) -> tuple[str | None, Any]:
@@ -220,7 +334,7 @@ def console_blueprint(settings: Settings, query: Query, templates: Environment) 
     async def notify(conversation_id: str, kind: str, agent: str, text: str = "") -> bool:
         try:
             await send_notice(
-                settings.rasa_url, settings.jwt_secret, Notice(conversation_id, kind, agent, text)
+                settings.rasa_url, settings.relay_secret, Notice(conversation_id, kind, agent, text)
             )
         except RelayError:
             return False
@@ -232,7 +346,16 @@ def console_blueprint(settings: Settings, query: Query, templates: Environment) 
         def do(session: Session, found: HandoffTicket) -> str:
             me = session.get(Agent, agent[0])
             assert me is not None
-            assign(session, ticket=found, agent=me, now=datetime.utcnow())
+            was, now = found.state.value, datetime.utcnow()
+            assign(session, ticket=found, agent=me, now=now)
+            record(
+                session,
+                agent_id=me.id,
+                action="took",
+                ticket_id=found.id,
+                now=now,
+                detail=f"was {was}",
+            )
             return found.conversation_id
 
         error, conversation_id = await change(ticket_id, do)
@@ -255,7 +378,19 @@ def console_blueprint(settings: Settings, query: Query, templates: Environment) 
         if not await notify(conversation_id, "message", agent[1], text):
             return _error(NOT_DELIVERED, 502)
         line = Line("agent", text, datetime.utcnow())
-        await change(ticket_id, lambda s, t: add_line(s, ticket=t, line=line).id)
+
+        def keep(session: Session, found: HandoffTicket) -> None:
+            add_line(session, ticket=found, line=line)
+            record(
+                session,
+                agent_id=agent[0],
+                action="replied",
+                ticket_id=found.id,
+                now=line.at,
+                detail=f"{len(text)} characters",
+            )
+
+        await change(ticket_id, keep)
         return response.json({"ok": True})
 
     async def finish(agent: tuple[int, str], ticket_id: int, kind: str, note: str) -> HTTPResponse:
@@ -269,7 +404,9 @@ def console_blueprint(settings: Settings, query: Query, templates: Environment) 
         def do(session: Session, found: HandoffTicket) -> None:
             me = session.get(Agent, agent[0])
             assert me is not None
-            close(session, ticket=found, agent=me, note=note, now=datetime.utcnow())
+            now = datetime.utcnow()
+            close(session, ticket=found, agent=me, note=note, now=now)
+            record(session, agent_id=me.id, action=kind, ticket_id=found.id, now=now)
 
         await change(ticket_id, do)
         return response.json({"ok": True})
@@ -287,3 +424,29 @@ def console_blueprint(settings: Settings, query: Query, templates: Environment) 
         return await finish(agent, ticket_id, "closed", f"{agent[1]} closed the case")
 
     return bp
+
+
+def create_app(settings: Settings, sessions: sessionmaker) -> Sanic:
+    """The agent console as its own web app (its own process: `python -m bot console`)."""
+    app = Sanic("shopdesk_console")
+    templates = Environment(
+        loader=FileSystemLoader(str(CONSOLE_DIR / "templates")),
+        autoescape=select_autoescape(["html"]),
+    )
+    app.blueprint(
+        console_blueprint(settings, store_queries(sessions, settings.db_timeout_s), templates)
+    )
+
+    @app.exception(StoreDown)
+    async def store_down(_: Request, __: Exception) -> HTTPResponse:
+        return _error("the store database is not answering; try again in a moment", 503)
+
+    @app.get("/")
+    async def root(_: Request) -> HTTPResponse:
+        return response.redirect("/agent/")
+
+    @app.get("/health")
+    async def health(_: Request) -> HTTPResponse:
+        return response.json({"status": "ok"})
+
+    return app

@@ -14,12 +14,19 @@ adds what a store widget needs:
 - the history waits for the messages of the conversation still being handled, so an answer
   that was on its way when the connection dropped is in it, in its place;
 - socket.io itself checks the page's origin against the store's configured origins;
+- a conversation is continued only with its proof: the key the server gave the widget when the
+  conversation began (a keyed hash of its id) and, once a signed-in shopper wrote in it, a
+  token for that same shopper; anything less starts a new conversation;
+- messages are rate-limited per client, capped in length before NLU, and stored with metadata
+  the server builds (bot/rasa_server/guard.py), never the shopper's token;
 - `POST /webhooks/socketio/handoff` takes the agent console's notices (bot/handoff/relay.py):
   a person joined, wrote, handed back or closed; they are stored and pushed to the shopper.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import re
 import uuid
@@ -33,19 +40,20 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from bot.config import get_settings
-from bot.handoff.relay import Notice, key_matches
-from bot.web.handoff_relay import apply_notice, as_message
-from bot.web.in_flight import InFlight
+from bot.auth import verify_shopper_token
+from bot.config import Settings, get_settings
+from bot.handoff.relay import Notice, bearer_matches
+from bot.rasa_server.guard import TOO_FAST, RateLimiter, client_address, message_metadata, refusal
+from bot.rasa_server.handoff_relay import apply_notice, as_message
+from bot.rasa_server.in_flight import InFlight
+from bot.widget import widget_file
 
 logger = logging.getLogger(__name__)
 
 MESSAGE_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-MAX_MESSAGE_CHARS = 20_000
 HISTORY_LIMIT = 200
-# Metadata a browser may attach to a message; anything else it sends is dropped.
-CLIENT_METADATA = {"shopper_token": 4096, "display": 200}
+RETRY_AFTER_MS = 5_000
 
 
 def widget_message(message: dict[str, Any]) -> dict[str, Any]:
@@ -65,15 +73,35 @@ def widget_message(message: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def client_metadata(raw: object) -> dict[str, str]:
-    """The metadata keys a widget may set, as bounded strings."""
-    if not isinstance(raw, dict):
-        return {}
-    return {
-        key: value[:limit]
-        for key, limit in CLIENT_METADATA.items()
-        if isinstance(value := raw.get(key), str) and value
-    }
+def conversation_key(secret: str, session_id: str) -> str:
+    """The proof a widget keeps to continue its conversation: a keyed hash of the id."""
+    return hmac.new(secret.encode(), session_id.encode(), hashlib.sha256).hexdigest()[:40]
+
+
+def owner_of(events: list[dict[str, Any]]) -> int | None:
+    """The signed-in shopper who wrote in a conversation, if any (the channel vouched for it)."""
+    for event in events:
+        if event.get("event") == "user":
+            customer_id = (event.get("metadata") or {}).get("customer_id")
+            if isinstance(customer_id, int):
+                return customer_id
+    return None
+
+
+def may_continue(
+    data: dict[str, Any], session_id: str, events: list[dict[str, Any]], settings: Settings
+) -> bool:
+    """Whether a session request proves the conversation is the requester's."""
+    key = data.get("session_key")
+    if not isinstance(key, str) or not hmac.compare_digest(
+        key.encode(), conversation_key(settings.conversation_secret, session_id).encode()
+    ):
+        return False
+    owner = owner_of(events)
+    if owner is None:
+        return True
+    token = data.get("shopper_token")
+    return verify_shopper_token(token, secret=settings.jwt_secret) == owner
 
 
 def history(events: list[dict[str, Any]], limit: int = HISTORY_LIMIT) -> list[dict[str, Any]]:
@@ -148,6 +176,8 @@ class WidgetSocketIOInput(InputChannel):
         self.sio: AsyncServer | None = None
         self.app: Sanic | None = None
         self.in_flight = InFlight()
+        self.settings = get_settings()
+        self.limiter = RateLimiter(self.settings.messages_per_minute)
 
     def get_output_channel(self) -> OutputChannel | None:
         return WidgetOutput(self.sio, self.bot_message_evt) if self.sio else None
@@ -166,6 +196,7 @@ class WidgetSocketIOInput(InputChannel):
         )
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        settings = self.settings
         sio = AsyncServer(async_mode="sanic", cors_allowed_origins=self.allowed_origins)
         self.sio = sio
         webhook = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
@@ -178,9 +209,13 @@ class WidgetSocketIOInput(InputChannel):
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
+        @webhook.route("/widget/<name>", methods=["GET"])
+        async def widget(_: Request, name: str) -> HTTPResponse:
+            return await widget_file(name)
+
         @webhook.route("/handoff", methods=["POST"])
         async def handoff(request: Request) -> HTTPResponse:
-            if not key_matches(request.headers.get("Authorization"), get_settings().jwt_secret):
+            if not bearer_matches(request.headers.get("Authorization"), settings.relay_secret):
                 return response.json({"error": "not authorized"}, status=401)
             try:
                 notice = Notice.parse(request.json)
@@ -197,33 +232,59 @@ class WidgetSocketIOInput(InputChannel):
                 await output.send_response(notice.conversation_id, as_message(event))
             return response.json({"ok": True, "messages": len(said)})
 
+        @sio.on("connect")
+        async def connect(sid: str, environ: dict[str, Any]) -> None:
+            request = environ.get("sanic.request")
+            peer = request.ip if request is not None else str(environ.get("REMOTE_ADDR", ""))
+            forwarded = request.headers.get("X-Forwarded-For") if request is not None else None
+            client = client_address(peer, forwarded, settings.trusted_proxies)
+            await sio.save_session(sid, {"client": client})
+
         @sio.on("session_request")
         async def session_request(sid: str, data: Any) -> None:
-            requested = data.get("session_id") if isinstance(data, dict) else None
-            session_id = (
-                requested
-                if isinstance(requested, str) and SESSION_ID.match(requested)
-                else uuid.uuid4().hex
-            )
-            previous = (await sio.get_session(sid)).get("session_id")
+            data = data if isinstance(data, dict) else {}
+            requested = data.get("session_id")
+            session_id = uuid.uuid4().hex
+            events: list[dict[str, Any]] = []
+            if isinstance(requested, str) and SESSION_ID.match(requested):
+                # Answers still on their way go to the history, not after it.
+                await self.in_flight.settled(requested)
+                events = await self._events(requested)
+                if may_continue(data, requested, events, settings):
+                    session_id = requested
+                else:
+                    events = []
+            connection = await sio.get_session(sid)
+            previous = connection.get("session_id")
             if previous and previous != session_id:  # one conversation per connection
                 await sio.leave_room(sid, previous)
-            # Answers still on their way go to the history, not after it.
-            await self.in_flight.settled(session_id)
             await sio.enter_room(sid, session_id)
-            await sio.save_session(sid, {"session_id": session_id})
+            await sio.save_session(sid, {**connection, "session_id": session_id})
             await sio.emit("session_confirm", session_id, room=sid)
-            said = history(await self._events(session_id)) if session_id == requested else []
-            await sio.emit("session_history", {"messages": said}, room=sid)
+            await sio.emit(
+                "session_history",
+                {
+                    "messages": history(events),
+                    "session_key": conversation_key(settings.conversation_secret, session_id),
+                },
+                room=sid,
+            )
 
         @sio.on(self.user_message_evt)
         async def handle_message(sid: str, data: Any) -> dict[str, Any]:
-            session_id = (await sio.get_session(sid)).get("session_id")
+            connection = await sio.get_session(sid)
+            session_id = connection.get("session_id")
             if not session_id or not isinstance(data, dict):
                 return {"ok": False, "error": "send session_request first"}
             text = data.get("message")
             if not isinstance(text, str):
                 return {"ok": False, "error": "message must be text"}
+            refused = refusal(text, settings)
+            if refused:
+                return {"ok": False, "refused": True, "error": refused}
+            client = str(connection.get("client", ""))
+            if not self.limiter.allow(client):
+                return {"ok": False, "error": TOO_FAST, "retry_after_ms": RETRY_AFTER_MS}
             message_id = data.get("message_id")
             if not (isinstance(message_id, str) and MESSAGE_ID.match(message_id)):
                 message_id = uuid.uuid4().hex
@@ -232,12 +293,12 @@ class WidgetSocketIOInput(InputChannel):
                 if await self._already_has(session_id, message_id):
                     return {"ok": True, "duplicate": True}
             message = UserMessage(
-                text[:MAX_MESSAGE_CHARS],
+                text,
                 WidgetOutput(sio, self.bot_message_evt),
                 session_id,
                 input_channel=self.name(),
                 message_id=message_id,
-                metadata=client_metadata(data.get("metadata")),
+                metadata=message_metadata(data.get("metadata"), client, settings),
             )
             await self.in_flight.handle(session_id, message_id, lambda: on_new_message(message))
             return {"ok": True}
