@@ -18,7 +18,7 @@ from actions.masking import mask_street
 from actions.orders import visible_order
 from actions.replies import NOT_IN_ACCOUNT
 from actions.store_access import in_store
-from actions.verification import VerifiedOrderForm, normalise_order_number
+from actions.verification import VerifiedOrderForm, in_focus, normalise_order_number
 from bot.store.models import Order
 from bot.store.orders import CHANGEABLE, NewAddress, OrderNotChangeable, change_shipping_address
 
@@ -112,4 +112,4 @@ class ActionChangeAddress(StoreAction):
         dispatcher.utter_message(text=await in_store(change))
         return reset(
             "order_number", "new_street", "new_postcode", "new_city", "confirm", "order_blocked"
-        )
+        ) + in_focus(number)

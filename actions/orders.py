@@ -19,7 +19,12 @@ from actions.product_cards import Card, product_card, show_products
 from actions.product_focus import searched, shown
 from actions.replies import NOT_IN_ACCOUNT, say_unavailable
 from actions.store_access import StoreUnavailable, in_store
-from actions.verification import VerifiedOrderForm, normalise_order_number
+from actions.verification import (
+    FOCUS_SLOT,
+    VerifiedOrderForm,
+    in_focus,
+    normalise_order_number,
+)
 from bot.store.models import Order, OrderStatus
 from bot.store.orders import (
     CHANGEABLE,
@@ -64,8 +69,12 @@ class ValidateOrderStatusForm(VerifiedOrderForm):
         tracker: Tracker,
         domain: DomainDict,
     ) -> list[str]:
-        # A signed-in shopper who names no order sees their open orders instead.
-        if identity_of(tracker).logged_in and not tracker.get_slot("order_number"):
+        # A signed-in shopper who names no order, with none in focus, sees their open orders.
+        if (
+            identity_of(tracker).logged_in
+            and not tracker.get_slot("order_number")
+            and not tracker.get_slot(FOCUS_SLOT)
+        ):
             return []
         return await super().required_slots(domain_slots, dispatcher, tracker, domain)
 
@@ -141,28 +150,32 @@ class ActionOrderStatus(StoreAction):
     ) -> list[EventType]:
         number = normalise_order_number(tracker.get_slot("order_number"))
 
-        def lookup(session: Session) -> dict[str, Any]:
+        def lookup(session: Session) -> tuple[dict[str, Any], str | None]:
+            """The answer, and the order it showed (the conversation's focus from now on)."""
             if number:
                 order = visible_order(session, identity, number)
-                return {"text": order_details(order) if order else NOT_IN_ACCOUNT}
+                if order is None:
+                    return {"text": NOT_IN_ACCOUNT}, None
+                return {"text": order_details(order)}, order.number
             orders = orders_of_customer(session, customer_id=identity.customer_id or 0)
             open_orders = [o for o in orders if o.status in OPEN]
             if len(open_orders) == 1:
-                return {"text": order_details(open_orders[0])}
+                return {"text": order_details(open_orders[0])}, open_orders[0].number
             if open_orders:
                 return {
                     "text": "You have several orders on the way. Which one do you mean?",
                     "buttons": order_buttons(open_orders[:5], "order_status"),
-                }
+                }, None
             if orders:
                 return {
                     "text": "None of your orders is on its way right now. The latest one:\n"
                     + order_details(orders[0])
-                }
-            return {"text": "I don't see any orders in your account yet."}
+                }, orders[0].number
+            return {"text": "I don't see any orders in your account yet."}, None
 
-        dispatcher.utter_message(**await in_store(lookup))
-        return reset("order_number")
+        answer, shown = await in_store(lookup)
+        dispatcher.utter_message(**answer)
+        return reset("order_number") + in_focus(shown)
 
 
 def bought_cards(order: Order) -> list[Card]:
@@ -252,4 +265,4 @@ class ActionCancelOrder(StoreAction):
             )
 
         dispatcher.utter_message(text=await in_store(cancel))
-        return reset("order_number", "confirm", "order_blocked")
+        return reset("order_number", "confirm", "order_blocked") + in_focus(number)

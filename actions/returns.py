@@ -18,7 +18,7 @@ from actions.order_text import money
 from actions.orders import visible_order
 from actions.replies import NOT_IN_ACCOUNT, say_unavailable
 from actions.store_access import StoreUnavailable, in_store
-from actions.verification import VerifiedOrderForm, normalise_order_number
+from actions.verification import VerifiedOrderForm, in_focus, normalise_order_number
 from bot.store.models import Order, OrderLine, RefundStatus
 from bot.store.orders import orders_of_customer
 from bot.store.policies import return_window_days
@@ -199,7 +199,7 @@ class ActionReturnOrder(StoreAction):
             "refund_method",
             "confirm",
             "order_blocked",
-        )
+        ) + in_focus(number)
 
 
 class ActionRefundStatus(StoreAction):

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
@@ -26,6 +27,8 @@ from bot.store.models import Order
 from bot.store.orders import find_guest_order, find_order
 from bot.store.throttle import count_attempt, over_limit, refused_keys, verification_keys
 
+FOCUS_SLOT = "order_in_focus"
+"""The order the conversation last showed or acted on (domain.yml)."""
 ORDER_NUMBER = re.compile(r"(?<!\d)(1\d{5})(?!\d)")
 EMAIL = re.compile(r"^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,190}\.[A-Za-z]{2,24}$")
 
@@ -39,6 +42,11 @@ def _first(value: Any) -> str:
 def normalise_order_number(value: Any) -> str | None:
     match = ORDER_NUMBER.search(_first(value))
     return match.group(1) if match else None
+
+
+def in_focus(number: str | None) -> list[EventType]:
+    """Make `number` the conversation's order in focus (nothing when there is none)."""
+    return [SlotSet(FOCUS_SLOT, number)] if number else []
 
 
 def normalise_email(value: Any) -> str | None:
@@ -73,6 +81,18 @@ class VerifiedOrderForm(FormValidationAction):
     def blocked(self, order: Order, session: Session, now: datetime) -> bool:
         """Whether the order's state rules out this form's change (the submit action says why)."""
         return False
+
+    async def extract_order_number(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """A task that names no order is about the order in focus, when the shopper may see it."""
+        if tracker.get_slot("order_number"):
+            return {}
+        focus = normalise_order_number(tracker.get_slot(FOCUS_SLOT))
+        identity = identity_of(tracker)
+        if focus and (identity.logged_in or focus in identity.verified_orders):
+            return {"order_number": focus}
+        return {}
 
     def _check(self, session: Session, identity: Identity, number: str) -> str:
         order = find_order(session, number=number)

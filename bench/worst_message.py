@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import random
 import string
 import time
@@ -52,7 +53,9 @@ def main() -> None:
     args = parser.parse_args()
     from rasa.core.agent import Agent  # loading Rasa takes seconds: only here
     from rasa.model import get_local_model
+    from rasa.utils.log_utils import configure_structlog
 
+    configure_structlog(logging.WARNING)  # no per-message debug lines
     agent = Agent.load(get_local_model(str(args.model)))
     limit = load_settings().max_message_chars
 

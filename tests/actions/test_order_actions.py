@@ -33,7 +33,8 @@ def test_status_of_a_shipped_order_shows_carrier_tracking_and_events(store: sess
     assert "tracking number" in text and "Estimated delivery" in text
     assert "In transit to the delivery depot" in text
     assert order.email not in text
-    assert events == [SlotSet("order_number", None)]
+    # The order shown stays in focus: a next task that names no order is about it.
+    assert events == [SlotSet("order_number", None), SlotSet("order_in_focus", order.number)]
 
 
 def test_a_signed_in_shopper_without_a_number_gets_their_open_orders(store: sessionmaker):
@@ -82,6 +83,7 @@ def test_cancel_a_paid_order_after_confirmation(store: sessionmaker):
         SlotSet("order_number", None),
         SlotSet("confirm", None),
         SlotSet("order_blocked", None),
+        SlotSet("order_in_focus", order.number),
     ]
 
 

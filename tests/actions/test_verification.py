@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
-from actions.orders import ActionOrderStatus, ValidateOrderStatusForm
+from actions.orders import ActionOrderStatus, ValidateCancelForm, ValidateOrderStatusForm
 from actions.replies import BAD_EMAIL, BAD_ORDER_NUMBER, LOCKED, NOT_FOUND, NOT_IN_ACCOUNT
 from bot.store.models import Order, OrderStatus
 from tests.actions.store_picks import pick, signed_in
@@ -122,3 +122,36 @@ def test_injection_strings_change_nothing_and_reveal_nothing(
     assert set(texts(messages)) <= {BAD_EMAIL, BAD_ORDER_NUMBER}
     with store() as session:
         assert session.execute(select(func.count(Order.id))).scalar() == before
+
+
+def _cancel_form_after_status(slots: dict, metadata: dict | None = None):
+    """The cancel form starting with no order named, after an order was shown."""
+    tracker = make_tracker(
+        text="then just cancel it",
+        intent="cancel_order",
+        slots=slots,
+        metadata=metadata,
+        active_loop="cancel_form",
+    )
+    tracker.events = [{"event": "action", "name": "action_listen"}]
+    return run_action(ValidateCancelForm(), tracker)
+
+
+def test_a_next_task_is_about_the_proved_order_in_focus_without_new_proof(store: sessionmaker):
+    order = pick(store, OrderStatus.PAID)
+    events, messages = _cancel_form_after_status(
+        {"order_in_focus": order.number, "verified_orders": [order.number]}
+    )
+    slots = slot_events(events)
+    assert slots["order_number"] == order.number and slots["requested_slot"] == "confirm"
+    assert "email" not in slots and messages == []
+
+
+def test_an_order_in_focus_that_was_never_proved_is_not_used(store: sessionmaker):
+    order = pick(store, OrderStatus.PAID)
+    events, _ = _cancel_form_after_status({"order_in_focus": order.number})
+    assert slot_events(events).get("order_number") is None  # so the form asks for it
+    mine = _cancel_form_after_status(
+        {"order_in_focus": order.number}, metadata=signed_in(order.customer_id)
+    )
+    assert slot_events(mine[0])["order_number"] == order.number
