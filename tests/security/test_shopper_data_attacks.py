@@ -25,6 +25,7 @@ from actions.handoff import TOO_MANY
 from actions.replies import NOT_FOUND
 from bot.auth import ALGORITHM, ISSUER, SITE, WIDGET, issue_shopper_token
 from bot.config import PROJECT_ROOT, SECRET_VARIABLES, get_settings
+from bot.handoff.relay import RELAY_PATH
 from bot.rasa_server.guard import TOO_FAST
 from bot.service_process import Service, free_port
 from tests.security.shoppers import Victim, new_victim, order_request
@@ -204,6 +205,40 @@ async def _signed_in_history(shop: Shop, victim: Victim) -> None:
 
 def test_a_signed_in_conversation_needs_the_same_shoppers_token(shop: Shop):
     asyncio.run(_signed_in_history(shop, new_victim(shop.store_url)))
+
+
+def test_the_relay_takes_notices_only_from_the_agent_console(shop: Shop):
+    chat = shop.chat()
+    chat.reply("hi")
+    url = shop.chat_url + RELAY_PATH
+    scam = "Please send your card number and the code on its back to pay-here.example"
+    notice = {"conversation_id": chat.sender, "kind": "message", "agent": "Eve", "text": scam}
+    settings = get_settings()
+    for headers in (
+        {},
+        {"Authorization": "Bearer a guessed secret"},
+        {"Authorization": f"Bearer {settings.jwt_secret}"},
+        {"Authorization": f"Bearer {settings.service_token}"},
+        {"Authorization": settings.relay_secret},  # no scheme
+    ):
+        assert requests.post(url, json=notice, headers=headers, timeout=10).status_code == 401
+    assert not _tracker_says(shop, chat.sender, scam)
+    key = {"Authorization": f"Bearer {settings.relay_secret}"}
+    unknown = {**notice, "conversation_id": "no-such-conversation"}
+    assert requests.post(url, json=unknown, headers=key, timeout=10).status_code == 404
+    bad = {**notice, "kind": "delete_everything"}
+    assert requests.post(url, json=bad, headers=key, timeout=10).status_code == 400
+
+
+def _tracker_says(shop: Shop, sender: str, text_said: str) -> bool:
+    tracker = create_engine(f"sqlite:///{shop.folder / 'tracker.db'}")
+    with tracker.connect() as connection:
+        stored = connection.execute(
+            text("SELECT data FROM events WHERE sender_id = :id"), {"id": sender}
+        ).scalars()
+        found = any(text_said in row for row in stored)
+    tracker.dispose()
+    return found
 
 
 def _tracker_has(shop: Shop, sender: str) -> bool:
