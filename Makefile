@@ -23,7 +23,7 @@ export SHOPDESK_TEST_PG_URL
 export TF_CPP_MIN_LOG_LEVEL := 2
 
 .PHONY: help install browser db train run web console recommender serve actions shell test test-fast lint format typecheck \
-        validate test-stories test-nlu test-sentiment test-escalation bench clean
+        validate test-stories test-nlu test-sentiment test-escalation test-conversations bench clean
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -102,11 +102,14 @@ test-nlu: train ## NLU evaluation on the held-out split; fails below intent macr
 test-sentiment: train ## sentiment on the held-out shopper messages; fails below macro-F1 0.85
 	$(PY) -m bot.sentiment_eval tests/sentiment_holdout.csv --model $(MODEL_DIR) --min-macro-f1 0.85
 
+test-conversations: train ## the blind multi-goal conversations end to end over REST; fails below 75% passing
+	$(PY) -m bench.conversations tests/blind_conversations.yml --model $(MODEL_DIR) --min-pass 0.75
+
 test-escalation: train ## escalation decisions on labelled conversations; fails below precision 0.90 or recall 0.55
 	$(PY) -m bot.escalation_eval tests/escalation_conversations.yml --model $(MODEL_DIR) \
 	  --min-precision 0.90 --min-recall 0.55
 
-test: install browser ## everything CI runs: lint, types, data validation, training, pytest (browser too), conversation, NLU, sentiment and escalation tests
+test: install browser ## everything CI runs: lint, types, data validation, training, pytest (browser too), conversation tests (stories and the blind multi-goal set), NLU, sentiment and escalation tests
 	$(MAKE) lint
 	$(MAKE) typecheck
 	$(MAKE) validate
@@ -116,6 +119,7 @@ test: install browser ## everything CI runs: lint, types, data validation, train
 	$(MAKE) test-nlu
 	$(MAKE) test-sentiment
 	$(MAKE) test-escalation
+	$(MAKE) test-conversations
 
 bench: install ## benchmarks: our BERT vs Rasa's DIET (project data, CLINC150 if present), recommender, full training time
 	$(PY) -m bench.intent_benchmark project

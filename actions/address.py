@@ -25,6 +25,18 @@ from bot.store.orders import CHANGEABLE, NewAddress, OrderNotChangeable, change_
 STREET = re.compile(r"^(?=.*\d)(?=.*[A-Za-zÀ-ÿ]{2})[\w .,'/-]{4,120}$")
 POSTCODE = re.compile(r"^[A-Za-z0-9 -]{3,10}$")
 CITY = re.compile(r"^[A-Za-zÀ-ÿ .'-]{2,80}$")
+STREET_IN_TEXT = re.compile(r"\b([A-ZÀ-Þ][\wÀ-ÿ.-]+(?: [A-ZÀ-Þ][\wÀ-ÿ.-]+)? \d{1,4}[a-z]?)\b")
+POSTCODE_IN_TEXT = re.compile(r"\b(?:post ?code|zip(?: code)?)\D{0,12}(\d{4,5})\b", re.IGNORECASE)
+
+
+def corrected_address(text: str) -> dict[str, str]:
+    """A street or postcode the shopper corrects at the confirmation ("no, it's Lindenweg 3")."""
+    corrected = {}
+    if street := STREET_IN_TEXT.search(text):
+        corrected["new_street"] = street.group(1)
+    if postcode := POSTCODE_IN_TEXT.search(text):
+        corrected["new_postcode"] = postcode.group(1)
+    return corrected
 
 
 def _checked(slot: str, pattern: re.Pattern[str], problem: str):  # type: ignore[no-untyped-def]
@@ -52,6 +64,17 @@ class ValidateAddressForm(VerifiedOrderForm):
 
     def blocked(self, order: Order, session: Session, now: datetime) -> bool:
         return order.status not in CHANGEABLE
+
+    async def extract_confirm(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """A corrected street or postcode replaces the old one and is confirmed afresh."""
+        if tracker.get_slot("requested_slot") != "confirm":
+            return {}
+        corrected = corrected_address(str(tracker.latest_message.get("text") or ""))
+        if corrected:
+            return {**corrected, "confirm": None}
+        return await super().extract_confirm(dispatcher, tracker, domain)
 
     validate_new_street = _checked(
         "new_street",
@@ -86,8 +109,9 @@ class ActionChangeAddress(StoreAction):
             if order.status not in CHANGEABLE:
                 return (
                     f"Order {order.number} has already shipped, so I can't change its "
-                    f"address any more. The carrier's tracking page lets you pick another "
-                    f"delivery day or a pick-up point."
+                    f"address or cancel it any more. The carrier's tracking page lets you pick "
+                    f"another delivery day or a pick-up point, and you can return it once it "
+                    f"arrives."
                 )
             if not confirmed:
                 return "Okay, the delivery address stays as it was."

@@ -1,11 +1,13 @@
 """What the shopper is looking at: the products just shown, and the search that found them.
 
 Follow-ups ("more like this", "cheaper", "in blue", "what goes with it") are about the product in
-focus: the one a card's button names, else one the shopper names, else the first product shown.
+focus: the one a card's button names, else the one shown that the shopper points at ("the second
+one"), else one the shopper names, else the first product shown.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -30,6 +32,19 @@ LAST_SEARCH = "last_search"
 SKU_ENTITY = "sku"
 PRICE_FIELDS = ("min_price", "max_price")
 QUERY_FIELDS = ("text", "category", "brand", "colour", "size", *PRICE_FIELDS)
+ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "last": -1}
+ORDINAL = re.compile(
+    r"\b(first|1st|second|2nd|third|3rd|last)\b|(?:number|no\.|#)\s*([1-9])\b", re.I
+)
+
+
+def pointed_at(text: str, shown_skus: list[str]) -> str | None:
+    """The shown product "the second one" / "number 2" points at, if the text points at one."""
+    match = ORDINAL.search(text)
+    if match is None or not shown_skus:
+        return None
+    index = ORDINALS[match.group(1).lower()] if match.group(1) else int(match.group(2)) - 1
+    return shown_skus[index] if -len(shown_skus) <= index < len(shown_skus) else None
 
 
 @dataclass(frozen=True)
@@ -82,13 +97,14 @@ def _sku_entity(tracker: Tracker) -> str | None:
 
 def focus_of(session: Session, tracker: Tracker) -> Focus | None:
     """The product in focus, or None when the shopper has not shown or named one."""
-    sku = _sku_entity(tracker)
+    shown_skus = [str(s) for s in tracker.get_slot(SHOWN_PRODUCTS) or []]
+    sku = _sku_entity(tracker) or pointed_at(
+        str(tracker.latest_message.get("text") or ""), shown_skus
+    )
     if sku is not None:
         product = product_by_sku(session, sku=sku)
         return focus_from(product) if product else None
-    on_show = products_by_sku(
-        session, skus=[str(s) for s in tracker.get_slot(SHOWN_PRODUCTS) or []]
-    )
+    on_show = products_by_sku(session, skus=shown_skus)
     name = " ".join(filter(None, (as_text(tracker.get_slot(s)) for s in ("brand", "product"))))
     words = search_words(name)
     if words:  # "a cheaper backpack": the backpack shown, else the store's best match

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 
 from rasa_sdk import Tracker
@@ -14,7 +15,7 @@ from actions.base import StoreAction, as_text, reset
 from actions.identity import Identity
 from actions.order_text import money
 from actions.product_cards import Card, cards_of_picks, product_card, show_products
-from actions.product_focus import SHOWN_PRODUCTS, searched, shown
+from actions.product_focus import SHOWN_PRODUCTS, pointed_at, searched, shown
 from actions.recommender_access import PICKS, ask_recommender
 from actions.store_access import in_store
 from bot.store.models import Product
@@ -22,11 +23,20 @@ from bot.store.products import (
     ProductQuery,
     best_sellers,
     find_product,
+    product_by_sku,
     search_products,
     search_words,
 )
 
+PRONOUN = re.compile(r"\b(it|this|that|these|those|one)\b", re.IGNORECASE)
 SEARCH_SLOTS = ("product", "category", "brand", "colour", "size", "max_price", "min_price")
+NOT_CARRIED = (
+    "Sorry, we don't seem to carry anything like '{what}'. We sell outdoor and sports gear: "
+    "running, hiking, camping, cycling, swimming, yoga and fitness, and the clothing for them."
+)
+MAX_KIND_WORDS = 2
+"""A search of at most this many words, with no catalog term in it, that matches no product
+names a kind of product we don't sell."""
 NOTHING_FOUND = (
     "I couldn't find anything matching that in stock. "
     "Try fewer details, or another colour, size or budget."
@@ -90,7 +100,20 @@ async def search_cards(query: ProductQuery, identity: Identity) -> list[Card]:
     return await in_store(search)
 
 
+def matches_words(cards: list[Card]) -> bool:
+    """Whether any product shown contains the words the shopper searched for."""
+    return any(str(card["reason"]).startswith("matches") for card in cards)
+
+
+def budget_text(query: ProductQuery) -> str:
+    if query.max_price is not None:
+        return f" under {money(query.max_price)}"
+    return f" over {money(query.min_price)}" if query.min_price is not None else ""
+
+
 class ActionProductSearch(StoreAction):
+    """A search; a budget nothing fits is widened, and a kind of product we don't sell is said."""
+
     def name(self) -> str:
         return "action_product_search"
 
@@ -99,8 +122,25 @@ class ActionProductSearch(StoreAction):
     ) -> list[EventType]:
         query = query_of(tracker)
         cards = await search_cards(query, identity)
-        if cards:
-            show_products(dispatcher, tracker, "Here's what I found:", cards)
+        words = search_words(query.text or "")
+        intro = "Here's what I found:"
+        if cards and words and not matches_words(cards) and budget_text(query):
+            wider = replace(query, max_price=None, min_price=None)
+            wider_cards = await search_cards(wider, identity)
+            if matches_words(wider_cards):
+                intro = f"There's nothing like that{budget_text(query)}, sorry. The closest:"
+                query, cards = wider, wider_cards
+        named_nothing = not (query.category or query.brand or tracker.get_slot("product"))
+        if (
+            cards
+            and named_nothing
+            and 0 < len(words) <= MAX_KIND_WORDS
+            and not matches_words(cards)
+        ):
+            dispatcher.utter_message(text=NOT_CARRIED.format(what=" ".join(words)))
+            cards = []
+        elif cards:
+            show_products(dispatcher, tracker, intro, cards)
         else:
             dispatcher.utter_message(text=NOTHING_FOUND)
         return reset(*SEARCH_SLOTS) + shown(cards) + searched(query)
@@ -113,13 +153,19 @@ class ActionProductDetails(StoreAction):
     async def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, identity: Identity
     ) -> list[EventType]:
-        name = " ".join(
-            filter(None, (as_text(tracker.get_slot(s)) for s in ("brand", "product")))
-        ) or tracker.latest_message.get("text", "")
+        named = " ".join(filter(None, (as_text(tracker.get_slot(s)) for s in ("brand", "product"))))
+        said = str(tracker.latest_message.get("text") or "")
+        shown_skus = [str(s) for s in tracker.get_slot(SHOWN_PRODUCTS) or []]
+        pointed = pointed_at(said, shown_skus)
+        if pointed is None and not named and PRONOUN.search(said):
+            pointed = next(iter(shown_skus), None)
         size = as_text(tracker.get_slot("size")).upper()
 
         def details(session: Session) -> tuple[str, str | None]:
-            product = find_product(session, name=name)
+            if pointed and not named:
+                product = product_by_sku(session, sku=pointed)
+            else:
+                product = find_product(session, name=named or said)
             if product is None:
                 return "I couldn't find that product. Could you give me its name or brand?", None
             in_stock = [v for v in product.variants if v.stock > 0]

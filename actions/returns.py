@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from actions.base import StoreAction, as_text, reset
 from actions.identity import Identity, identity_of
 from actions.order_text import money
-from actions.orders import visible_order
+from actions.orders import ValidateOrderStatusForm, visible_order
 from actions.replies import NOT_IN_ACCOUNT, say_unavailable
 from actions.store_access import StoreUnavailable, in_store
 from actions.verification import VerifiedOrderForm, in_focus, normalise_order_number
@@ -35,6 +35,12 @@ REFUND_WORDS = {
     "store_credit": ("credit", "voucher", "gift card", "store"),
     "original_payment": ("original", "card", "paypal", "payment", "money back", "account", "bank"),
 }
+REFUND_TIMING = (
+    "Once a return reaches our warehouse we refund it within 5 working days, to your original "
+    "payment method (card, PayPal, Klarna) or as store credit, whichever you chose; your bank "
+    "can take another 3–5 days to show it."
+)
+FIRST_PERSON = re.compile(r"\b(my|mine|me|i|i'?ve|i'?m|we|our|us)\b", re.IGNORECASE)
 REFUND_NAMES = {"original_payment": "your original payment method", "store_credit": "store credit"}
 WHY_NOT = {
     "not_delivered": "Order {number} hasn't been delivered yet, so it can't be returned. If you "
@@ -141,7 +147,9 @@ class ActionAskReturnItem(Action):
         except StoreUnavailable:
             say_unavailable(dispatcher)
             return []
-        dispatcher.utter_message(text="Which item would you like to return?", buttons=choices)
+        dispatcher.utter_message(
+            text=f"Which item from order {number} would you like to return?", buttons=choices
+        )
         return []
 
 
@@ -202,6 +210,31 @@ class ActionReturnOrder(StoreAction):
         ) + in_focus(number)
 
 
+def asks_in_general(tracker: Tracker) -> bool:
+    """'How long do refunds take?': no order named and nothing said about the shopper's own."""
+    message = tracker.latest_message or {}
+    names_order = any(e.get("entity") == "order_number" for e in message.get("entities") or [])
+    return not names_order and not FIRST_PERSON.search(str(message.get("text") or ""))
+
+
+class ValidateRefundForm(ValidateOrderStatusForm):
+    """A question about the shopper's own refund proves the order first; a general one does not."""
+
+    def name(self) -> str:
+        return "validate_refund_form"
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        if tracker.get_slot("requested_slot") is None and asks_in_general(tracker):
+            return []
+        return await super().required_slots(domain_slots, dispatcher, tracker, domain)
+
+
 class ActionRefundStatus(StoreAction):
     def name(self) -> str:
         return "action_refund_status"
@@ -210,12 +243,9 @@ class ActionRefundStatus(StoreAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, identity: Identity
     ) -> list[EventType]:
         number = normalise_order_number(tracker.get_slot("order_number"))
-        if not number and not identity.verified_orders and not identity.logged_in:
-            dispatcher.utter_message(
-                text="I can check that for you. Which order is it about? Please tell me the "
-                "order number and the e-mail address you used, or sign in first."
-            )
-            return []
+        if not number and (asks_in_general(tracker) or not identity.logged_in):
+            dispatcher.utter_message(text=REFUND_TIMING)
+            return reset("order_number", "email")
 
         def status(session: Session) -> str:
             candidates = [number] if number else sorted(identity.verified_orders)
@@ -227,16 +257,16 @@ class ActionRefundStatus(StoreAction):
                     if o.refunds or o.returns
                 ]
             if not orders:
-                return "I don't see a return or refund for that order."
+                return f"I don't see a return or refund on your orders. {REFUND_TIMING}"
             order = orders[0]
             refund = latest_refund(order)
             if refund is None:
                 if order.returns:
                     return (
                         f"Your return for order {order.number} is registered; we'll refund "
-                        "you as soon as the items arrive at our warehouse."
+                        f"you as soon as the items arrive at our warehouse. {REFUND_TIMING}"
                     )
-                return f"There's no return or refund on order {order.number}."
+                return f"There's no return or refund on order {order.number}. {REFUND_TIMING}"
             where = REFUND_NAMES.get(refund.method, refund.method)
             if refund.status == RefundStatus.COMPLETED and refund.completed_at:
                 return (
@@ -249,4 +279,4 @@ class ActionRefundStatus(StoreAction):
             )
 
         dispatcher.utter_message(text=await in_store(status))
-        return []
+        return reset("order_number", "email") + in_focus(number)

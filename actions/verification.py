@@ -31,6 +31,16 @@ FOCUS_SLOT = "order_in_focus"
 """The order the conversation last showed or acted on (domain.yml)."""
 ORDER_NUMBER = re.compile(r"(?<!\d)(1\d{5})(?!\d)")
 EMAIL = re.compile(r"^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,190}\.[A-Za-z]{2,24}$")
+YES = re.compile(
+    r"^\W*(yes|yeah|yep|yup|ya|sure|ok|okay|alright|please do|go ahead|do it|confirm|correct"
+    r"|right|that'?s (right|correct|fine)|sounds good|absolutely|definitely)\b",
+    re.IGNORECASE,
+)
+NO = re.compile(
+    r"^\W*(no|nope|nah|not now|don'?t|do not|never ?mind|forget it|leave it|wait|actually,? no"
+    r"|actually,? leave|i'?ll keep)\b",
+    re.IGNORECASE,
+)
 
 
 def _first(value: Any) -> str:
@@ -42,6 +52,26 @@ def _first(value: Any) -> str:
 def normalise_order_number(value: Any) -> str | None:
     match = ORDER_NUMBER.search(_first(value))
     return match.group(1) if match else None
+
+
+def yes_or_no(text: str) -> bool | None:
+    """A confirmation's answer read from its first words ("yes, cancel it"), None when neither."""
+    if YES.match(text):
+        return True
+    if NO.match(text):
+        return False
+    return None
+
+
+def before_this_message(tracker: Tracker, slot: str) -> Any:
+    """The slot's value before the shopper's latest message was read."""
+    events = tracker.events
+    latest_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=0)
+    value = None
+    for event in events[:latest_user]:
+        if event.get("event") == "slot" and event.get("name") == slot:
+            value = event.get("value")
+    return value
 
 
 def in_focus(number: str | None) -> list[EventType]:
@@ -86,8 +116,8 @@ class VerifiedOrderForm(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """A task that names no order is about the order in focus, when the shopper may see it."""
-        if tracker.get_slot("order_number"):
-            return {}
+        if tracker.get_slot("order_number") or tracker.get_slot("requested_slot"):
+            return {}  # only when the task starts: a failed proof never falls back to it
         focus = normalise_order_number(tracker.get_slot(FOCUS_SLOT))
         identity = identity_of(tracker)
         if focus and (identity.logged_in or focus in identity.verified_orders):
@@ -102,10 +132,22 @@ class VerifiedOrderForm(FormValidationAction):
             return "missing"
         return "blocked" if self.blocked(order, session, datetime.utcnow()) else "ok"
 
+    async def extract_confirm(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """'Yes, cancel it' confirms the change it is asked about, whatever intent it reads as."""
+        if tracker.get_slot("requested_slot") != "confirm":
+            return {}
+        answer = yes_or_no(str(tracker.latest_message.get("text") or ""))
+        return {} if answer is None else {"confirm": answer}
+
     async def validate_order_number(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         number = normalise_order_number(value)
+        if number is None and tracker.get_slot("requested_slot") not in (None, "order_number"):
+            # A house number or a postcode given for another question is not an order number.
+            return {"order_number": before_this_message(tracker, "order_number")}
         if number is None:
             dispatcher.utter_message(text=BAD_ORDER_NUMBER)
             return {"order_number": None}
@@ -174,8 +216,7 @@ class VerifiedOrderForm(FormValidationAction):
             }
         failures = int(tracker.get_slot("verification_failures") or 0) + 1
         dispatcher.utter_message(text=NOT_FOUND)
-        return {
-            "order_number": None,
+        return {  # the number stays: "sorry, wrong e-mail, it's ..." needs only the e-mail
             "email": None,
             "verification_failures": float(failures),
             "verification_locked": failures >= settings.max_verification_attempts,

@@ -1,6 +1,6 @@
 """Multi-goal shopper conversations, run end to end against the whole stack, with checks.
 
-    python -m bench.conversations FILE [FILE ...] [--model models]
+    python -m bench.conversations FILE [FILE ...] [--model models] [--min-pass SHARE]
 
 Each FILE is a list of scenarios in the format of shared/data/conversations/README.md: `id`,
 `shopper` (`guest` or `signed_in`), and turns with `say` and regular expressions the answer must
@@ -9,8 +9,9 @@ Each FILE is a list of scenarios in the format of shared/data/conversations/READ
 starts the recommender, the action server and the Rasa server on it (loopback, free ports), and
 plays every scenario over REST as a new conversation from an address of its own. It prints the
 share of scenarios that pass, per class (the id's prefix), and writes every failed check to
-bench/results/conversations-<file name>.json. A measurement, not a test: never train on these
-conversations, never edit one to make it pass.
+bench/results/conversations-<file name>.json. With --min-pass it exits 1 when a file's share of
+passing scenarios is below SHARE (the gate `make test-conversations` applies to the blind set).
+Never train on these conversations, never edit one to make it pass.
 """
 
 from __future__ import annotations
@@ -190,7 +191,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("files", nargs="+", type=Path)
     parser.add_argument("--model", type=Path, default=Path("models"))
+    parser.add_argument("--min-pass", type=float, default=0.0, help="fail below this share")
     args = parser.parse_args()
+    below = []
     for path in args.files:
         report = run_file(path, args.model.resolve())
         write_result(f"conversations-{path.stem}", report)
@@ -198,6 +201,10 @@ def main() -> None:
         print("| class | pass |\n|---|---|")
         for kind, counts in report["by_class"].items():
             print(f"| {kind} | {counts['passed']} / {counts['scenarios']} |")
+        if report["passed"] < args.min_pass * report["scenarios"]:
+            below.append(path.name)
+    if below:
+        raise SystemExit(f"below the gate of {args.min_pass:.0%} passing: {', '.join(below)}")
 
 
 if __name__ == "__main__":

@@ -17,6 +17,8 @@ adds what a store widget needs:
 - a conversation is continued only with its proof: the key the server gave the widget when the
   conversation began (a keyed hash of its id) and, once a signed-in shopper wrote in it, a
   token for that same shopper; anything less starts a new conversation;
+- a message with several requests is handled as one turn per request, in order
+  (bot/rasa_server/message_parts.py);
 - messages are rate-limited per client, capped in length before NLU, and stored with metadata
   the server builds (bot/rasa_server/guard.py), never the shopper's token;
 - `POST /webhooks/socketio/handoff` takes the agent console's notices (bot/handoff/relay.py):
@@ -46,6 +48,7 @@ from bot.handoff.relay import Notice, bearer_matches
 from bot.rasa_server.guard import TOO_FAST, RateLimiter, client_address, message_metadata, refusal
 from bot.rasa_server.handoff_relay import apply_notice, as_message
 from bot.rasa_server.in_flight import InFlight
+from bot.rasa_server.message_parts import handle_in_parts
 from bot.widget import widget_file
 
 logger = logging.getLogger(__name__)
@@ -300,7 +303,11 @@ class WidgetSocketIOInput(InputChannel):
                 message_id=message_id,
                 metadata=message_metadata(data.get("metadata"), client, settings),
             )
-            await self.in_flight.handle(session_id, message_id, lambda: on_new_message(message))
+            agent = getattr(self.app.ctx, "agent", None) if self.app else None
+            parse = agent.parse_message if agent else None
+            await self.in_flight.handle(
+                session_id, message_id, lambda: handle_in_parts(message, on_new_message, parse)
+            )
             return {"ok": True}
 
         return webhook

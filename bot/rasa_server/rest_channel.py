@@ -3,7 +3,8 @@
 Rasa's own REST channel stores whatever metadata the caller sends and has no limits. This one
 keeps Rasa's request and answer format and adds: a bearer token when `SHOPDESK_REST_TOKEN` is set
 (in production the channel is off without one), a per-client rate limit, the length cap, and
-metadata built on the server (bot/rasa_server/guard.py).
+metadata built on the server (bot/rasa_server/guard.py). A message with several requests is handled
+as one turn per request (bot/rasa_server/message_parts.py).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sanic.response import HTTPResponse
 from bot.config import get_settings
 from bot.handoff.relay import bearer_matches
 from bot.rasa_server.guard import TOO_FAST, RateLimiter, client_address, message_metadata, refusal
+from bot.rasa_server.message_parts import handle_in_parts
 
 logger = logging.getLogger(__name__)
 
@@ -75,15 +77,15 @@ class GuardedRestInput(InputChannel):
             if refused:
                 return response.json([{"recipient_id": sender, "text": refused}])
             collector = CollectingOutputChannel()
-            await on_new_message(
-                UserMessage(
-                    text,
-                    collector,
-                    sender,
-                    input_channel=self.name(),
-                    metadata=message_metadata(body.get("metadata"), client, settings),
-                )
+            message = UserMessage(
+                text,
+                collector,
+                sender,
+                input_channel=self.name(),
+                metadata=message_metadata(body.get("metadata"), client, settings),
             )
+            agent = getattr(request.app.ctx, "agent", None)
+            await handle_in_parts(message, on_new_message, agent.parse_message if agent else None)
             return response.json(collector.messages)
 
         return webhook

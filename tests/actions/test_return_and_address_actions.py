@@ -8,6 +8,7 @@ from sqlalchemy.orm import sessionmaker
 from actions.address import ActionChangeAddress, ValidateAddressForm
 from actions.confirmations import ActionAskConfirm
 from actions.returns import (
+    REFUND_TIMING,
     ActionAskReturnItem,
     ActionRefundStatus,
     ActionReturnOrder,
@@ -82,9 +83,13 @@ def test_refund_status_of_a_refunded_order(store: sessionmaker):
     assert text.startswith("We refunded €") and f"for order {order.number}" in text
 
 
-def test_refund_status_asks_a_stranger_to_identify(store: sessionmaker):
-    _, messages = run_action(ActionRefundStatus(), make_tracker())
-    assert "order number and the e-mail address" in texts(messages)[0]
+def test_refund_status_without_a_proved_order_shows_no_order_only_the_timing(
+    store: sessionmaker,
+):
+    order = pick(store, OrderStatus.REFUNDED)
+    tracker = make_tracker(text=f"has the refund for {order.number} come?", intent="refund_status")
+    _, messages = run_action(ActionRefundStatus(), tracker)
+    assert texts(messages) == [REFUND_TIMING]
 
 
 def test_address_change_is_validated_confirmed_and_saved(store: sessionmaker):

@@ -51,7 +51,8 @@ def test_wrong_email_and_unknown_order_get_the_same_answer(store: sessionmaker):
     assert texts(said_wrong) == texts(said_unknown) == [NOT_FOUND]
     for events in (wrong_pair, unknown):
         slots = slot_events(events)
-        assert slots["order_number"] is None and slots["email"] is None
+        assert slots["email"] is None  # asked again; the number stays for a corrected e-mail
+        assert "order_number" not in slots or slots["order_number"] is not None
         assert slots["verification_failures"] == 1.0
         assert "verified_orders" not in slots
 

@@ -1,0 +1,120 @@
+"""The actions' side of conversation repair, against a seeded store: confirmations read by meaning,
+corrections at the confirmation, values asked for another slot, general refund questions, pointing
+at a shown product, and searches that fit nothing."""
+
+from __future__ import annotations
+
+import asyncio
+
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import select
+from sqlalchemy.orm import sessionmaker
+
+from actions.address import ValidateAddressForm, corrected_address
+from actions.products import ActionProductDetails, ActionProductSearch
+from actions.returns import REFUND_TIMING, ActionRefundStatus, ValidateRefundForm
+from actions.verification import before_this_message, yes_or_no
+from bot.store.models import OrderStatus, Product
+from tests.actions.store_picks import pick
+from tests.rasa_helpers import domain, make_tracker, run_action, slot_events, texts
+
+
+def test_a_confirmation_is_read_from_its_first_words():
+    assert yes_or_no("yes, cancel it") is True
+    assert yes_or_no("Sure, go ahead") is True
+    assert yes_or_no("no, leave it") is False
+    assert yes_or_no("never mind, I'll keep it") is False
+    assert yes_or_no("if I cancel, when do I get my money back?") is None
+
+
+def test_a_corrected_street_or_postcode_is_found_in_the_sentence():
+    assert corrected_address("no, the street is wrong, it's Lindenweg 3") == {
+        "new_street": "Lindenweg 3"
+    }
+    assert corrected_address("the postcode is 20357") == {"new_postcode": "20357"}
+    assert corrected_address("yes please") == {}
+
+
+def test_a_correction_at_the_confirmation_replaces_the_street_and_asks_again():
+    tracker = make_tracker(
+        text="no, the street is wrong, it's Lindenweg 3",
+        intent="deny",
+        slots={"requested_slot": "confirm", "new_street": "Gartenstrasse 5"},
+        active_loop="address_form",
+    )
+    form = ValidateAddressForm()
+    extracted = asyncio.run(form.extract_confirm(CollectingDispatcher(), tracker, domain()))
+    assert extracted == {"new_street": "Lindenweg 3", "confirm": None}
+
+
+def test_a_number_said_for_another_question_keeps_the_order_number(store: sessionmaker):
+    order = pick(store, OrderStatus.PAID)
+    earlier = [
+        {"event": "user", "text": "change my address", "timestamp": 0},
+        {"event": "slot", "name": "order_number", "value": order.number, "timestamp": 0},
+    ]
+    tracker = make_tracker(
+        text="Bergstraße 7",
+        slots={"requested_slot": "new_street", "order_number": "7"},
+        active_loop="address_form",
+        earlier=earlier,
+    )
+    assert before_this_message(tracker, "order_number") == order.number
+    dispatcher = CollectingDispatcher()
+    result = asyncio.run(
+        ValidateAddressForm().validate_order_number("7", dispatcher, tracker, domain())
+    )
+    assert result == {"order_number": order.number} and dispatcher.messages == []
+
+
+def test_a_general_refund_question_needs_no_order_and_gets_the_timing(store: sessionmaker):
+    tracker = make_tracker(text="how long do refunds usually take?", intent="refund_status")
+    slots = asyncio.run(
+        ValidateRefundForm().required_slots(
+            ["order_number", "email"], CollectingDispatcher(), tracker, domain()
+        )
+    )
+    assert slots == []
+    _, messages = run_action(ActionRefundStatus(), tracker)
+    assert texts(messages) == [REFUND_TIMING]
+    own = make_tracker(text="where is my refund?", intent="refund_status")
+    slots = asyncio.run(
+        ValidateRefundForm().required_slots(
+            ["order_number", "email"], CollectingDispatcher(), own, domain()
+        )
+    )
+    assert slots == ["order_number", "email"]
+
+
+def test_the_second_one_is_the_second_product_shown(store: sessionmaker):
+    with store() as session:
+        first, second = session.execute(select(Product).order_by(Product.sku).limit(2)).scalars()
+        shown, title = [first.sku, second.sku], second.title
+    tracker = make_tracker(
+        text="tell me more about the second one",
+        intent="product_details",
+        slots={"shown_products": shown},
+    )
+    events, messages = run_action(ActionProductDetails(), tracker)
+    assert texts(messages)[0].startswith(title)
+    assert slot_events(events)["shown_products"] == [shown[1]]
+
+
+def test_a_kind_of_product_not_sold_is_said_and_nothing_unrelated_is_shown(store: sessionmaker):
+    tracker = make_tracker(text="do you sell kayaks?", intent="product_search")
+    events, messages = run_action(ActionProductSearch(), tracker)
+    assert "don't seem to carry anything like 'kayak'" in texts(messages)[0]
+    assert slot_events(events)["shown_products"] is None
+
+
+def test_a_budget_nothing_fits_is_widened_within_the_kind(store: sessionmaker):
+    tracker = make_tracker(
+        text="a tent under 20 euros",
+        intent="product_search",
+        entities=[{"entity": "max_price", "value": "20"}],
+        slots={"product": "tent", "max_price": "20"},
+    )
+    _, messages = run_action(ActionProductSearch(), tracker)
+    [text] = texts(messages)
+    assert text.startswith("There's nothing like that under €20.00, sorry.")
+    assert "Tent" in text.split("\n", 1)[1]
