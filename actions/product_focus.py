@@ -7,7 +7,6 @@ one"), else one the shopper names, else the first product shown.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -17,6 +16,7 @@ from rasa_sdk.events import EventType, SlotSet
 from sqlalchemy.orm import Session
 
 from actions.base import as_text
+from actions.ordinals import nth
 from actions.product_cards import Card
 from bot.store.models import Product
 from bot.store.products import (
@@ -32,19 +32,11 @@ LAST_SEARCH = "last_search"
 SKU_ENTITY = "sku"
 PRICE_FIELDS = ("min_price", "max_price")
 QUERY_FIELDS = ("text", "category", "brand", "colour", "size", *PRICE_FIELDS)
-ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "last": -1}
-ORDINAL = re.compile(
-    r"\b(first|1st|second|2nd|third|3rd|last)\b|(?:number|no\.|#)\s*([1-9])\b", re.I
-)
 
 
 def pointed_at(text: str, shown_skus: list[str]) -> str | None:
     """The shown product "the second one" / "number 2" points at, if the text points at one."""
-    match = ORDINAL.search(text)
-    if match is None or not shown_skus:
-        return None
-    index = ORDINALS[match.group(1).lower()] if match.group(1) else int(match.group(2)) - 1
-    return shown_skus[index] if -len(shown_skus) <= index < len(shown_skus) else None
+    return nth(text, shown_skus)
 
 
 @dataclass(frozen=True)

@@ -100,6 +100,24 @@ async def search_cards(query: ProductQuery, identity: Identity) -> list[Card]:
     return await in_store(search)
 
 
+async def show_search(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    identity: Identity,
+    query: ProductQuery,
+    *,
+    found: str,
+    none: str,
+) -> list[EventType]:
+    """Search, show what was found under `found` (or say `none`), and remember the search."""
+    cards = await search_cards(query, identity)
+    if cards:
+        show_products(dispatcher, tracker, found, cards)
+    else:
+        dispatcher.utter_message(text=none)
+    return reset(*SEARCH_SLOTS) + shown(cards) + searched(query)
+
+
 def matches_words(cards: list[Card]) -> bool:
     """Whether any product shown contains the words the shopper searched for."""
     return any(str(card["reason"]).startswith("matches") for card in cards)

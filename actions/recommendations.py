@@ -22,7 +22,7 @@ from actions.identity import Identity
 from actions.order_text import money
 from actions.product_cards import Card, cards_of_picks, product_card, show_products
 from actions.product_focus import Focus, focus_of, last_search, searched, shown
-from actions.products import SEARCH_SLOTS, price, search_cards
+from actions.products import SEARCH_SLOTS, price, search_cards, show_search
 from actions.recommender_access import PICKS, ask_recommender
 from actions.store_access import in_store
 from bot.store.products import ProductQuery, best_sellers, bought_with, product_by_sku
@@ -257,12 +257,14 @@ class ActionRefineSearch(StoreAction):
             min_price=said.min_price if said.min_price is not None else base.min_price,
             max_price=said.max_price if said.max_price is not None else base.max_price,
         )
-        cards = await search_cards(query, identity)
-        if cards:
-            show_products(dispatcher, tracker, f"Here's what I found {wanted}:", cards)
-        else:
-            dispatcher.utter_message(text=f"I couldn't find any {wanted} in stock, sorry.")
-        return reset(*SEARCH_SLOTS) + shown(cards) + searched(query)
+        return await show_search(
+            dispatcher,
+            tracker,
+            identity,
+            query,
+            found=f"Here's what I found {wanted}:",
+            none=f"I couldn't find any {wanted} in stock, sorry.",
+        )
 
     @staticmethod
     async def _narrow_focus(

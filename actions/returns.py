@@ -16,6 +16,7 @@ from actions.base import StoreAction, as_text, reset
 from actions.identity import Identity, identity_of
 from actions.order_text import money
 from actions.orders import ValidateOrderStatusForm, visible_order
+from actions.ordinals import nth
 from actions.replies import NOT_IN_ACCOUNT, say_unavailable
 from actions.store_access import StoreUnavailable, in_store
 from actions.verification import VerifiedOrderForm, in_focus, normalise_order_number
@@ -40,6 +41,12 @@ REFUND_TIMING = (
     "payment method (card, PayPal, Klarna) or as store credit, whichever you chose; your bank "
     "can take another 3–5 days to show it."
 )
+REASON = re.compile(
+    r"\b(too (small|big|large|tight|loose|short|long)|(doesn'?t|does not|didn'?t|did not) fit"
+    r"|damaged|broken|faulty|defective|wrong (size|item|colou?r)|not as described"
+    r"|(don'?t|do not) like)\b",
+    re.IGNORECASE,
+)
 FIRST_PERSON = re.compile(r"\b(my|mine|me|i|i'?ve|i'?m|we|our|us)\b", re.IGNORECASE)
 REFUND_NAMES = {"original_payment": "your original payment method", "store_credit": "store credit"}
 WHY_NOT = {
@@ -59,6 +66,9 @@ def choose_lines(text: str, lines: list[OrderLine]) -> list[OrderLine]:
         return lines
     if lowered.isdigit():
         return [line for line in lines if str(line.id) == lowered]
+    pointed = nth(lowered, lines)
+    if pointed is not None:
+        return [pointed]
     words = set(re.findall(r"[a-z]{3,}", lowered))
     return [line for line in lines if words & set(line.product.title.lower().split())]
 
@@ -70,6 +80,15 @@ class ValidateReturnForm(VerifiedOrderForm):
     def blocked(self, order: Order, session: Session, now: datetime) -> bool:
         days = return_window_days(session)
         return not return_eligibility(order, window_days=days, now=now).allowed
+
+    async def extract_return_reason(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """'The first item, it's too small': a reason given with the item is kept."""
+        if tracker.get_slot("requested_slot") != "return_item":
+            return {}
+        reason = REASON.search(str(tracker.latest_message.get("text") or ""))
+        return {"return_reason": reason.group(0)} if reason else {}
 
     async def validate_return_item(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -12,12 +12,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
+
+from nlu_models.stateless_component import StatelessComponent
 
 KINDS = frozenset({"product", "category"})
 NARROWING = frozenset({"brand", "colour", "size", "max_price", "min_price"})
@@ -49,7 +48,7 @@ def product_request(message: Message, min_confidence: float) -> str | None:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class CatalogFollowUp(GraphComponent):
+class CatalogFollowUp(StatelessComponent):
     """Reads a message made of catalog terms as the product request it is."""
 
     @staticmethod
@@ -57,22 +56,9 @@ class CatalogFollowUp(GraphComponent):
         # Below this confidence any intent gives way to the catalog terms.
         return {"min_confidence": 0.8}
 
-    def __init__(self, config: dict[str, Any]) -> None:
-        self.min_confidence = float(config["min_confidence"])
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> CatalogFollowUp:
-        return cls(config)
-
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
-            intent = product_request(message, self.min_confidence)
+            intent = product_request(message, float(self.config["min_confidence"]))
             if intent is not None:
                 message.set(INTENT, {"name": intent, "confidence": 1.0}, add_to_output=True)
         return messages

@@ -7,7 +7,7 @@ every request meets the dialogue as if it had been sent alone: forms, interrupti
 work unchanged and every part is in the conversation's history.
 
 A message is split only where the NLU reads two different requests: it is cut into pieces at
-sentence ends and at "and/also/or" before a question word, each piece is classified, and pieces
+sentence ends, dashes and "and/also/or" before a question word, each piece is classified, and pieces
 that are not requests of their own (a greeting, an order number, an e-mail, "thanks") or that
 continue the same topic stay with their neighbour. "Hi! I returned it. Order 100132, my e-mail
 is ... Has the refund come through?" stays one turn.
@@ -17,14 +17,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from rasa.core.channels.channel import UserMessage
 
+from nlu_models.request_hint import REQUEST_INTENT
+
 Parse = Callable[[str], Awaitable[dict[str, Any]]]
 
-SENTENCE_END = re.compile(r"(?<=[.?!;])\s+(?=\S)")
+SENTENCE_END = re.compile(r"(?<=[.?!;])\s+(?=\S)|\s+[-–—]+\s+")
 QUESTION_WORDS = (
     "can|could|do|does|did|is|are|was|will|would|should|may|have|has|how|what|what's|whats"
     "|when|where|where's|which|who|why|if"
@@ -80,6 +82,14 @@ class Part:
     start: int
     end: int
     topic: str | None = None
+    requests: list[str] = field(default_factory=list)
+    """The intents of the pieces that make a request, as each was read on its own."""
+    asides: int = 0
+    """Pieces that make no request of their own (a greeting, an order number, an e-mail)."""
+
+    def request_intent(self) -> str | None:
+        """The intent of the part's one request, read without the asides around it, if any."""
+        return self.requests[0] if len(self.requests) == 1 and self.asides else None
 
 
 def pieces(text: str) -> list[tuple[int, int]]:
@@ -112,26 +122,33 @@ def request_topic(parse_data: dict[str, Any], context: str) -> str | None:
     return TOPICS.get(name, name)
 
 
-async def message_parts(text: str, parse: Parse) -> list[str]:
-    """The message as the turns to handle, in order; one turn when it makes one request."""
+async def message_parts(text: str, parse: Parse) -> list[tuple[str, str | None]]:
+    """The message as the turns to handle, in order, each with the intent of its one request
+    when asides surround it; one turn when the message makes one request."""
     spans = pieces(text)
     if not 2 <= len(spans) <= MAX_PIECES or "\n" in text.strip():
-        return [text]  # one request, or pasted text (an e-mail, a list) read as a whole
+        return [(text, None)]  # one piece, or pasted text (an e-mail, a list) read as a whole
     parts: list[Part] = []
     for start, end in spans:
         current = parts[-1] if parts else None
         context = text[current.start if current else start : end]
-        topic = request_topic(await parse(text[start:end]), context)
+        parsed = await parse(text[start:end])
+        topic = request_topic(parsed, context)
         if current is None or (
             topic is not None
             and current.topic is not None
             and (topic != current.topic or topic == "stop")
         ):
-            parts.append(Part(start, end, topic))
+            current = Part(start, end, topic)
+            parts.append(current)
         else:
             current.end = end
             current.topic = current.topic or topic
-    return [text[p.start : p.end].strip() for p in parts]
+        if topic is None:
+            current.asides += 1
+        else:
+            current.requests.append(str(parsed["intent"]["name"]))
+    return [(text[p.start : p.end].strip(), p.request_intent()) for p in parts]
 
 
 async def handle_in_parts(
@@ -139,9 +156,16 @@ async def handle_in_parts(
     on_new_message: Callable[[UserMessage], Awaitable[Any]],
     parse: Parse | None,
 ) -> None:
-    """Hand `message` to Rasa as one turn per request it makes (one turn without a parser)."""
-    texts = await message_parts(message.text or "", parse) if parse else [message.text]
-    for index, text in enumerate(texts):
+    """Hand `message` to Rasa as one turn per request it makes (one turn without a parser).
+
+    A turn whose request is surrounded by asides carries the request's intent, as read on its
+    own, in its metadata (`request_intent`, set here on the server, never by the client), for
+    nlu_models/request_hint.py."""
+    parts = await message_parts(message.text or "", parse) if parse else [(message.text, None)]
+    for index, (text, intent) in enumerate(parts):
+        metadata = dict(message.metadata or {})
+        if intent:
+            metadata[REQUEST_INTENT] = intent
         await on_new_message(
             UserMessage(
                 text,
@@ -149,6 +173,6 @@ async def handle_in_parts(
                 message.sender_id,
                 input_channel=message.input_channel,
                 message_id=message.message_id if index == 0 else f"{message.message_id}-{index}",
-                metadata=message.metadata,
+                metadata=metadata,
             )
         )

@@ -36,6 +36,7 @@ def test_pieces_are_sentences_and_questions_joined_by_and():
     ]
     assert texts("black shoes and a red cap") == ["black shoes and a red cap"]
     assert texts("mail me at a.b@example.com please") == ["mail me at a.b@example.com please"]
+    assert texts("order 100237 - is it shipped?") == ["order 100237", "is it shipped?"]
 
 
 def test_two_requests_become_two_turns_in_order():
@@ -46,7 +47,7 @@ def test_two_requests_become_two_turns_in_order():
         }
     )
     parts = asyncio.run(message_parts("How much is shipping and can I pay with PayPal?", parse))
-    assert parts == ["How much is shipping", "can I pay with PayPal?"]
+    assert parts == [("How much is shipping", None), ("can I pay with PayPal?", None)]
 
 
 def test_greetings_numbers_and_the_same_topic_stay_with_their_request():
@@ -58,20 +59,28 @@ def test_greetings_numbers_and_the_same_topic_stay_with_their_request():
             "Has the refund come?": ("refund_status", 0.96),
         }
     )
-    assert asyncio.run(message_parts(text, parse)) == [text]
+    assert asyncio.run(message_parts(text, parse)) == [(text, None)]  # two requests: no hint
+
+
+def test_a_request_among_asides_is_one_turn_with_the_request_intent():
+    text = "my order is 100237, a@b.de - can you send me that invoice?"
+    parse = reading({"can you send me that invoice?": ("ask_invoice", 0.97)})
+    assert asyncio.run(message_parts(text, parse)) == [(text, "ask_invoice")]
 
 
 def test_a_stop_then_a_question_are_two_turns():
     parse = reading({"forget it.": ("stop", 0.9), "any rain jackets?": ("product_search", 0.9)})
     assert asyncio.run(message_parts("forget it. any rain jackets?", parse)) == [
-        "forget it.",
-        "any rain jackets?",
+        ("forget it.", None),
+        ("any rain jackets?", None),
     ]
 
 
 def test_unsure_pieces_and_order_tasks_about_no_order_do_not_split():
     unsure = reading({"sizes?": ("product_search", 0.4), "and shipping?": ("shipping_info", 0.9)})
-    assert asyncio.run(message_parts("sizes? and shipping?", unsure)) == ["sizes? and shipping?"]
+    assert asyncio.run(message_parts("sizes? and shipping?", unsure)) == [
+        ("sizes? and shipping?", "shipping_info")
+    ]
     vague = reading(
         {
             "you ship to Spain?": ("shipping_info", 0.9),
@@ -79,7 +88,7 @@ def test_unsure_pieces_and_order_tasks_about_no_order_do_not_split():
         }
     )
     text = "you ship to Spain? and how long it take?"
-    assert asyncio.run(message_parts(text, vague)) == [text]
+    assert asyncio.run(message_parts(text, vague)) == [(text, "shipping_info")]
 
 
 def test_pasted_text_is_read_as_a_whole():
@@ -87,7 +96,7 @@ def test_pasted_text_is_read_as_a_whole():
         {"where is it?": ("order_status", 0.9), "Questions?": ("bot_capabilities", 0.9)}
     )
     text = "where is it?\n\nOrder number: 100237\nQuestions? Reply to this e-mail."
-    assert asyncio.run(message_parts(text, parse)) == [text]
+    assert asyncio.run(message_parts(text, parse)) == [(text, None)]
 
 
 def test_each_turn_keeps_the_sender_channel_and_metadata_with_its_own_id():
@@ -111,4 +120,5 @@ def test_each_turn_keeps_the_sender_channel_and_metadata_with_its_own_id():
     assert [m.text for m in received] == ["Is shipping free?", "Any tents?"]
     assert [m.message_id for m in received] == ["abcdef12", "abcdef12-1"]
     assert all(m.sender_id == "s1" and m.metadata == {"client": "x"} for m in received)
+    assert message.metadata == {"client": "x"}
     assert received[0].output_channel is received[1].output_channel
