@@ -29,6 +29,20 @@ STREET_IN_TEXT = re.compile(r"\b([A-ZÀ-Þ][\wÀ-ÿ.-]+(?: [A-ZÀ-Þ][\wÀ-ÿ.-]
 POSTCODE_IN_TEXT = re.compile(r"\b(?:post ?code|zip(?: code)?)\D{0,12}(\d{4,5})\b", re.IGNORECASE)
 
 
+WHOLE_ADDRESS = re.compile(
+    r"([A-ZÀ-Þ][\wÀ-ÿ.-]+(?: [A-ZÀ-Þ][\wÀ-ÿ.-]+)? \d{1,4}[a-z]?),?\s+(\d{4,5})\s+"
+    r"([A-ZÀ-Þ][\wÀ-ÿ.-]+(?:[ -][A-ZÀ-Þ][\wÀ-ÿ.-]+)?)"
+)
+
+
+def whole_address(text: str) -> dict[str, str]:
+    """Street, postcode and town given in one go ("Lindenstrasse 14, 37073 Goettingen")."""
+    match = WHOLE_ADDRESS.search(text)
+    if match is None:
+        return {}
+    return dict(zip(("new_street", "new_postcode", "new_city"), match.groups(), strict=True))
+
+
 def corrected_address(text: str) -> dict[str, str]:
     """A street or postcode the shopper corrects at the confirmation ("no, it's Lindenweg 3")."""
     corrected = {}
@@ -64,6 +78,14 @@ class ValidateAddressForm(VerifiedOrderForm):
 
     def blocked(self, order: Order, session: Session, now: datetime) -> bool:
         return order.status not in CHANGEABLE
+
+    async def extract_new_street(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """A whole address in one message fills the street, the postcode and the town."""
+        if tracker.get_slot("requested_slot") not in (None, "new_street"):
+            return {}
+        return whole_address(str(tracker.latest_message.get("text") or ""))
 
     async def extract_confirm(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -129,8 +151,8 @@ class ActionChangeAddress(StoreAction):
             except OrderNotChangeable:
                 return f"Order {order.number} has just shipped, so its address can't change."
             return (
-                f"Done: order {order.number} will be delivered to {mask_street(street)}, "
-                f"{postcode} {city}."
+                f"Done: the delivery address of order {order.number} is now "
+                f"{mask_street(street)}, {postcode} {city}."
             )
 
         dispatcher.utter_message(text=await in_store(change))

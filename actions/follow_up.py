@@ -16,17 +16,17 @@ from dataclasses import replace
 from decimal import Decimal
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import ActiveLoop, EventType, FollowupAction
+from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import StoreAction, reset
+from actions.base import StoreAction
 from actions.identity import Identity
 from actions.info import DATA_ANSWERS, answer
 from actions.product_focus import last_search
 from actions.products import budget_text, show_search
 from actions.returns import REFUND_TIMING
 from actions.store_access import in_store
-from actions.support import FORM_SLOTS
+from bot.leaving import LEAVING
 
 FOLLOW_UP = re.compile(
     r"^\W*(and|so|ok|okay|then|but|also|plus|what about|how about|with|without|in|under|over)\b"
@@ -47,10 +47,6 @@ PRODUCT_INTENTS = frozenset(
 BELOW = re.compile(r"\b(?:under|below|less than|max(?:imum)?|up to|cheaper than)\s*[€$£]?\s*(\d+)")
 ABOVE = re.compile(r"\b(?:over|above|more than|at least)\s*[€$£]?\s*(\d+)")
 NOT_UNDERSTOOD = {"nlu_fallback": "utter_default", "inform": "utter_please_rephrase"}
-LEAVING = re.compile(
-    r"\b(forget it|never ?mind|no need|leave it|don'?t bother|not any ?more|doesn'?t matter)\b",
-    re.IGNORECASE,
-)
 PHONE = re.compile(r"(?:\+|\b0)\d[\d /-]{6,}\d")
 OWN_ACCOUNT_ONLY = (
     "I can only show the orders of the account you're signed in with, so I can't look anything "
@@ -82,8 +78,7 @@ class ActionFollowUp(StoreAction):
     ) -> list[EventType]:
         text = str(tracker.latest_message.get("text") or "")
         if tracker.active_loop.get("name") and LEAVING.search(text):
-            dispatcher.utter_message(response="utter_form_stopped")
-            return [ActiveLoop(None), *reset("requested_slot", *FORM_SLOTS)]
+            return [FollowupAction("action_leave_form")]
         entities = {e.get("entity") for e in tracker.latest_message.get("entities") or []}
         if "order_number" in entities and not tracker.active_loop.get("name"):
             return [FollowupAction("order_status_form")]  # "and what about 100222?"

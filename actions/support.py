@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import ActiveLoop, EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
@@ -166,7 +166,7 @@ class ActionAccountHelp(Action):
 
 
 class ActionLeaveForm(Action):
-    """After `stop` in a form: forget its half-collected answers and say nothing changed."""
+    """After `stop` in a form: end it, forget its half-collected answers, say nothing changed."""
 
     def name(self) -> str:
         return "action_leave_form"
@@ -175,4 +175,4 @@ class ActionLeaveForm(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         dispatcher.utter_message(response="utter_form_stopped")
-        return reset(*FORM_SLOTS)
+        return [ActiveLoop(None), *reset("requested_slot", *FORM_SLOTS)]

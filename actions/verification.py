@@ -116,7 +116,8 @@ class VerifiedOrderForm(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """A task that names no order is about the order in focus, when the shopper may see it."""
-        if tracker.get_slot("order_number") or tracker.get_slot("requested_slot"):
+        said = normalise_order_number(tracker.get_slot("order_number"))
+        if said or tracker.get_slot("requested_slot"):
             return {}  # only when the task starts: a failed proof never falls back to it
         focus = normalise_order_number(tracker.get_slot(FOCUS_SLOT))
         identity = identity_of(tracker)

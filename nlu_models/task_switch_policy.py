@@ -6,8 +6,9 @@ for an order number, says "show me the cheapest gloves" or "just cancel it" has 
 form's question appended to every later answer is the nagging shoppers hate. When the form could
 not use the message (Rasa marks it rejected) and the message is a confident request for a
 different task, this policy ends the form and starts that task: the form's action, or the
-task's action followed by listening. What the form had collected (the order number, its proof)
-stays in the conversation for the next task.
+task's action followed by listening. A form that could not use a message saying "forget it" or
+"never mind", whatever else it was read as (but another task), is left as after a stop. What
+the form had collected (the order number, its proof) stays in the conversation for the next task.
 """
 
 from __future__ import annotations
@@ -26,6 +27,13 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.leaving import LEAVING
+
+STOP = "stop"
+"""Rules end a form on this intent; the policy leaves one only on words read as another."""
+LEAVE_FORM = "action_leave_form"
+"""Ends the form, forgets its half-collected answers and says nothing changed."""
 
 
 def actions_this_turn(tracker: DialogueStateTracker) -> list[str]:
@@ -66,15 +74,25 @@ class TaskSwitchPolicy(Policy):
         return self._resource
 
     def _next_action(self, tracker: DialogueStateTracker, domain: Domain) -> str | None:
-        """The action that carries the switch on at this point of the turn, if one does."""
+        """The action that carries the switch (or the leaving) on at this point of the turn."""
         message = tracker.latest_message
-        intent = (message.intent or {}) if message else {}
-        start = self.config["tasks"].get(str(intent.get("name")))
-        if start is None or float(intent.get("confidence") or 0.0) < self.config["min_confidence"]:
+        if message is None:
             return None
+        intent = message.intent or {}
         done = actions_this_turn(tracker)
         form = tracker.active_loop_name
-        if not done and form and form != start and tracker.active_loop.rejected:
+        rejected = bool(form and tracker.active_loop.rejected)
+        start = self.config["tasks"].get(str(intent.get("name")))
+        if float(intent.get("confidence") or 0.0) < self.config["min_confidence"]:
+            start = None
+        if intent.get("name") != STOP and LEAVING.search(message.text or ""):
+            if done == [LEAVE_FORM]:
+                return ACTION_LISTEN_NAME
+            if not done and rejected and start in (None, form):
+                return LEAVE_FORM
+        if start is None:
+            return None
+        if not done and rejected and form != start:
             return ACTION_DEACTIVATE_LOOP_NAME
         if done == [ACTION_DEACTIVATE_LOOP_NAME]:
             return start

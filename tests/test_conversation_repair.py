@@ -23,13 +23,15 @@ NOT_UNDERSTOOD = re.compile(r"not sure I understood|didn't quite get that", re.I
 
 
 def last_order(shop: Shop, status: OrderStatus) -> tuple[str, str]:
-    """The highest-numbered order in that state, which no other test acts on, and its e-mail."""
+    """The latest order in that state, which no other test acts on, and its e-mail.
+
+    Latest by date: orders the security tests add for their victims are dated years back."""
     engine = make_engine(shop.store_url)
     try:
         with make_session_factory(engine)() as session:
             order = (
                 session.execute(
-                    select(Order).where(Order.status == status).order_by(Order.number.desc())
+                    select(Order).where(Order.status == status).order_by(Order.created_at.desc())
                 )
                 .scalars()
                 .first()

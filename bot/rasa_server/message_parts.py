@@ -70,6 +70,7 @@ NOT_REQUESTS = frozenset(
 )
 """Intents that add to a request rather than make one."""
 ORDER_TASKS = frozenset({"order_status", "cancel_order", "return_item", "change_address"})
+ORDER_NUMBER = re.compile(r"(?<!\d)\d{6}(?!\d)")
 OWN_ORDER = re.compile(r"\b(my|mine|me|i|i'?ve|we|our|us)\b|\d{6}", re.IGNORECASE)
 """An order task is a request of its own only when it is about the shopper's own order; "and how
 long does it take?" after a shipping question continues that question."""
@@ -119,6 +120,8 @@ def request_topic(parse_data: dict[str, Any], context: str) -> str | None:
         return None
     if name in ORDER_TASKS and not OWN_ORDER.search(context):
         return None
+    if TOPICS.get(name) == "product" and ORDER_NUMBER.search(context):
+        return None  # "order 100001 - what's in it?" asks about the order, not the catalog
     return TOPICS.get(name, name)
 
 

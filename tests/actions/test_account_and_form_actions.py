@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from actions.support import FORM_SLOTS, ActionAccountHelp, ActionLeaveForm
-from tests.rasa_helpers import make_tracker, run_action, texts
+from tests.rasa_helpers import make_tracker, run_action, slot_events, texts
 
 
 def test_password_help_points_to_the_reset_link():
@@ -19,5 +19,6 @@ def test_leaving_a_form_clears_its_slots_and_says_nothing_changed():
     )
     events, messages = run_action(ActionLeaveForm(), tracker)
     assert messages[0]["response"] == "utter_form_stopped"
-    assert {e["name"]: e["value"] for e in events} == dict.fromkeys(FORM_SLOTS)
-    assert "verified_orders" not in {e["name"] for e in events}  # proof of identity is kept
+    assert events[0]["event"] == "active_loop" and events[0]["name"] is None  # the form ends
+    assert slot_events(events) == dict.fromkeys(("requested_slot", *FORM_SLOTS))
+    assert "verified_orders" not in slot_events(events)  # proof of identity is kept

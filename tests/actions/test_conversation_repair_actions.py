@@ -118,3 +118,18 @@ def test_a_budget_nothing_fits_is_widened_within_the_kind(store: sessionmaker):
     [text] = texts(messages)
     assert text.startswith("There's nothing like that under €20.00, sorry.")
     assert "Tent" in text.split("\n", 1)[1]
+
+
+def test_a_whole_address_in_one_message_fills_street_postcode_and_town():
+    tracker = make_tracker(
+        text="send it to Ingrid Weber, Lindenstrasse 14, 37073 Goettingen, Germany",
+        intent="change_address",
+        active_loop="address_form",
+    )
+    form = ValidateAddressForm()
+    extracted = asyncio.run(form.extract_new_street(CollectingDispatcher(), tracker, domain()))
+    assert extracted == {
+        "new_street": "Lindenstrasse 14",
+        "new_postcode": "37073",
+        "new_city": "Goettingen",
+    }

@@ -112,7 +112,7 @@ def test_address_change_is_validated_confirmed_and_saved(store: sessionmaker):
     }
     _, messages = run_action(ActionChangeAddress(), make_tracker(slots=slots))
     assert texts(messages) == [
-        f"Done: order {order.number} will be delivered to 7*** *** ***, 10117 Berlin."
+        f"Done: the delivery address of order {order.number} is now 7*** *** ***, 10117 Berlin."
     ]
     with store() as session:
         saved = session.execute(select(Order).where(Order.number == order.number)).scalar_one()

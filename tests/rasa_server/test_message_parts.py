@@ -122,3 +122,14 @@ def test_each_turn_keeps_the_sender_channel_and_metadata_with_its_own_id():
     assert all(m.sender_id == "s1" and m.metadata == {"client": "x"} for m in received)
     assert message.metadata == {"client": "x"}
     assert received[0].output_channel is received[1].output_channel
+
+
+def test_a_product_reading_next_to_an_order_number_is_about_the_order():
+    text = "His order number is 100001. Could you tell me what's in it and when it will arrive?"
+    parse = reading(
+        {
+            "Could you tell me what's in it": ("product_details", 0.9),
+            "when it will arrive?": ("order_status", 0.9),
+        }
+    )
+    assert asyncio.run(message_parts(text, parse)) == [(text, "order_status")]
