@@ -93,20 +93,20 @@ test-stories: train ## conversation tests (tests/test_stories.yml), failing on a
 
 test-nlu: train ## NLU evaluation on the held-out split; fails below intent macro-F1 0.95, or entity F1 0.90 (catalog or DIET's)
 	$(RASA) test nlu --nlu tests/nlu_holdout.yml --model $(MODEL_DIR) --out results/nlu
-	$(PY) -m bot.nlu_gate results/nlu/intent_report.json --min-macro-f1 0.95
-	$(PY) -m bot.entity_gate results/nlu/CatalogEntityExtractor_report.json \
+	$(PY) -m bench.gates.nlu_gate results/nlu/intent_report.json --min-macro-f1 0.95
+	$(PY) -m bench.gates.entity_gate results/nlu/CatalogEntityExtractor_report.json \
 	  --types product,brand,category,colour,size --min-f1 0.90 --label "catalog entity F1"
-	$(PY) -m bot.entity_gate results/nlu/DIETEntityExtractor_report.json \
+	$(PY) -m bench.gates.entity_gate results/nlu/DIETEntityExtractor_report.json \
 	  --types order_number,email,max_price,min_price,quantity --min-f1 0.90 --label "DIET entity F1"
 
 test-sentiment: train ## sentiment on the held-out shopper messages; fails below macro-F1 0.85
-	$(PY) -m bot.sentiment_eval tests/sentiment_holdout.csv --model $(MODEL_DIR) --min-macro-f1 0.85
+	$(PY) -m bench.gates.sentiment_eval tests/sentiment_holdout.csv --model $(MODEL_DIR) --min-macro-f1 0.85
 
 test-conversations: train ## the blind multi-goal conversations end to end over REST; fails below 80% passing
 	$(PY) -m bench.conversations tests/blind_conversations.yml --model $(MODEL_DIR) --min-pass 0.80
 
 test-escalation: train ## escalation decisions on labelled conversations; fails below precision 0.90 or recall 0.55
-	$(PY) -m bot.escalation_eval tests/escalation_conversations.yml --model $(MODEL_DIR) \
+	$(PY) -m bench.gates.escalation_eval tests/escalation_conversations.yml --model $(MODEL_DIR) \
 	  --min-precision 0.90 --min-recall 0.55
 
 test: install browser ## everything CI runs: lint, types, data validation, training, pytest (browser too), conversation tests (stories and the blind multi-goal set), NLU, sentiment and escalation tests

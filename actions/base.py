@@ -12,7 +12,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.identity import Identity, identity_of
 from actions.replies import say_locked, say_unavailable
-from actions.store_access import StoreUnavailable
+from bot.store.off_loop import StoreUnavailable
 
 YES_NO = [{"title": "Yes", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}]
 

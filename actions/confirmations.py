@@ -14,8 +14,9 @@ from actions.order_text import items_text, money
 from actions.orders import visible_order
 from actions.replies import say_unavailable
 from actions.returns import REFUND_NAMES
-from actions.store_access import StoreUnavailable, in_store
+from actions.store_access import in_store
 from actions.verification import normalise_order_number
+from bot.store.off_loop import StoreUnavailable
 
 
 def confirmation_question(session: Session, tracker: Tracker) -> str:

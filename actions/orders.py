@@ -18,7 +18,7 @@ from actions.order_text import items_text, money, order_details, order_line_summ
 from actions.product_cards import Card, product_card, show_products
 from actions.product_focus import searched, shown
 from actions.replies import NOT_IN_ACCOUNT, say_unavailable
-from actions.store_access import StoreUnavailable, in_store
+from actions.store_access import in_store
 from actions.verification import (
     FOCUS_SLOT,
     VerifiedOrderForm,
@@ -26,6 +26,7 @@ from actions.verification import (
     normalise_order_number,
 )
 from bot.store.models import Order, OrderStatus
+from bot.store.off_loop import StoreUnavailable
 from bot.store.orders import (
     CHANGEABLE,
     OrderNotChangeable,

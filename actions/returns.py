@@ -18,9 +18,10 @@ from actions.order_text import money
 from actions.orders import ValidateOrderStatusForm, visible_order
 from actions.ordinals import nth
 from actions.replies import NOT_IN_ACCOUNT, say_unavailable
-from actions.store_access import StoreUnavailable, in_store
+from actions.store_access import in_store
 from actions.verification import VerifiedOrderForm, in_focus, normalise_order_number
 from bot.store.models import Order, OrderLine, RefundStatus
+from bot.store.off_loop import StoreUnavailable
 from bot.store.orders import orders_of_customer
 from bot.store.policies import return_window_days
 from bot.store.returns import (

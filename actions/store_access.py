@@ -1,20 +1,21 @@
-"""Run store queries off the event loop, with a short timeout, and report an unreachable store."""
+"""The action server's store: its session factory, and store queries on it off the event loop.
+
+An unreachable store raises `bot.store.off_loop.StoreUnavailable`; actions answer it with
+UNAVAILABLE_TEXT (actions/base.py).
+"""
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from collections.abc import Callable
 from functools import lru_cache
 from typing import TypeVar
 
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import get_settings
-from bot.store.db import make_engine, make_session_factory, session_scope
+from bot.store.db import make_engine, make_session_factory
+from bot.store.off_loop import in_session
 
-logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 UNAVAILABLE_TEXT = (
@@ -23,26 +24,12 @@ UNAVAILABLE_TEXT = (
 )
 
 
-class StoreUnavailable(Exception):
-    """The store database could not be reached in time."""
-
-
 @lru_cache(maxsize=1)
 def session_factory() -> sessionmaker:
     settings = get_settings()
     return make_session_factory(make_engine(settings.store_db_url, timeout_s=settings.db_timeout_s))
 
 
-def _run_in_session(work: Callable[[Session], T]) -> T:
-    with session_scope(session_factory()) as session:
-        return work(session)
-
-
 async def in_store(work: Callable[[Session], T]) -> T:
     """Run `work` in a fresh session on a worker thread; commit on success."""
-    timeout = get_settings().db_timeout_s + 1.0
-    try:
-        return await asyncio.wait_for(asyncio.to_thread(_run_in_session, work), timeout)
-    except (asyncio.TimeoutError, SQLAlchemyError, OSError) as exc:
-        logger.warning("store database unavailable (%s)", type(exc).__name__)
-        raise StoreUnavailable from exc
+    return await in_session(session_factory, work, get_settings().db_timeout_s)

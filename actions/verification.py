@@ -21,9 +21,10 @@ from actions.replies import (
     NOT_IN_ACCOUNT,
     say_unavailable,
 )
-from actions.store_access import StoreUnavailable, in_store
+from actions.store_access import in_store
 from bot.config import get_settings
 from bot.store.models import Order
+from bot.store.off_loop import StoreUnavailable
 from bot.store.orders import find_guest_order, find_order
 from bot.store.throttle import count_attempt, over_limit, refused_keys, verification_keys
 

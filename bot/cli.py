@@ -18,12 +18,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
 from bot.auth import issue_shopper_token
-from bot.config import PROJECT_ROOT, get_settings
+from bot.config import PROJECT_ROOT, SettingsError, get_settings
 from bot.handoff.agents import AgentError, create_agent
 from bot.nlu_review import export_yaml
 from bot.pii import install_log_masking
 from bot.rasa_env import rasa_environment
-from bot.shopper_data import erase, export_json, tracker_url
+from bot.shopper_data import erase, export_json
 from bot.store.customers import customer_by_email
 from bot.store.db import make_engine, make_session_factory, migrate, session_scope
 from bot.store.importer import CatalogImportError, import_catalog
@@ -76,7 +76,7 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 def cmd_shopper(args: argparse.Namespace) -> int:
     """Export as JSON, or erase, everything the store and the tracker store keep about a shopper."""
-    tracker = make_engine(tracker_url())
+    tracker = make_engine(get_settings().tracker_url)
     try:
         with session_scope(_factory()) as session:
             if args.action == "export":
@@ -109,6 +109,13 @@ def cmd_token(args: argparse.Namespace) -> int:
             print(f"no customer with e-mail {args.email}", file=sys.stderr)
             return 1
         print(issue_shopper_token(customer.id, secret=settings.jwt_secret, ttl_s=args.ttl))
+    return 0
+
+
+def cmd_settings(_: argparse.Namespace) -> int:
+    """Print the effective settings, one NAME=value a line; secrets and passwords masked."""
+    for name, value in get_settings().shown().items():
+        print(f"{name}={value}")
     return 0
 
 
@@ -291,6 +298,10 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("email")
     token.add_argument("--ttl", type=int, default=3600)
     token.set_defaults(func=cmd_token)
+    settings = sub.add_parser(
+        "settings", help="print the effective settings (secrets masked), one NAME=value a line"
+    )
+    settings.set_defaults(func=cmd_settings)
     for name, text in (
         ("run", "start every service together"),
         ("serve", "start the Rasa server (REST + socket.io)"),
@@ -325,4 +336,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
     if getattr(args, "action", None) == "import" and not args.file:
         build_parser().error("db import needs a CSV file")
-    sys.exit(args.func(args))
+    try:
+        code = args.func(args)
+    except SettingsError as exc:
+        print(f"settings: {exc}", file=sys.stderr)
+        code = 2
+    sys.exit(code)

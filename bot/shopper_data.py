@@ -10,7 +10,6 @@ cases and review-queue rows of those conversations.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,7 +21,6 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from bot.rasa_env import RASA_ENV_DEFAULTS
 from bot.store.customers import customer_by_email
 from bot.store.models import (
     Customer,
@@ -43,11 +41,6 @@ EVENTS = table(
     column("data", Text),
 )
 """The table of Rasa 3.6's SQLTrackerStore (rasa/core/tracker_store.py), one row per event."""
-
-
-def tracker_url() -> str:
-    """The tracker store's database, as the Rasa server is given it (bot/rasa_env.py)."""
-    return os.environ.get("SHOPDESK_TRACKER_URL") or RASA_ENV_DEFAULTS["SHOPDESK_TRACKER_URL"]
 
 
 def owned_conversations(tracker: Engine, *, customer_id: int) -> set[str]:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from bot.entity_gate import micro_scores
-from bot.escalation_eval import evaluate, scores, settings_from_config
-from bot.gate import gate
-from bot.model_parser import policy_config
-from bot.nlu_gate import format_report
+from bench.gates.entity_gate import micro_scores
+from bench.gates.escalation_eval import evaluate, scores, settings_from_config
+from bench.gates.gate import gate
+from bench.gates.model_parser import policy_config
+from bench.gates.nlu_gate import format_report
 from nlu_models.frustration import FrustrationSettings
 
 

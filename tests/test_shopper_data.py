@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
 from bot.cli import main
+from bot.config import get_settings
 from bot.handoff.tickets import Line, open_ticket
 from bot.nlu_review import record
 from bot.shopper_data import erase, export_document
@@ -231,9 +232,11 @@ def run(*argv: str) -> int:
 def cli_env(world: World, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """The command line on the test's tracker store; its log masking undone afterwards."""
     monkeypatch.setenv("SHOPDESK_TRACKER_URL", world.tracker_url)
+    get_settings.cache_clear()
     factory = logging.getLogRecordFactory()
     yield
     logging.setLogRecordFactory(factory)
+    get_settings.cache_clear()
 
 
 def test_the_command_line_exports_then_erases(

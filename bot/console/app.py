@@ -40,7 +40,7 @@ from bot.handoff.relay import Notice, RelayError, send_notice
 from bot.handoff.tickets import Line, TicketError, add_line, assign, close
 from bot.rasa_server.guard import client_address
 from bot.store.models import Agent, HandoffTicket, TicketState
-from bot.store.off_loop import Query, StoreDown, store_queries
+from bot.store.off_loop import Query, StoreUnavailable, store_queries
 
 CONSOLE_DIR = Path(__file__).resolve().parent
 CONSOLE_FILES = {
@@ -437,7 +437,7 @@ def create_app(settings: Settings, sessions: sessionmaker) -> Sanic:
         console_blueprint(settings, store_queries(sessions, settings.db_timeout_s), templates)
     )
 
-    @app.exception(StoreDown)
+    @app.exception(StoreUnavailable)
     async def store_down(_: Request, __: Exception) -> HTTPResponse:
         return _error("the store database is not answering; try again in a moment", 503)
 

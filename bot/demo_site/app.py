@@ -21,7 +21,7 @@ from bot.auth import SITE, issue_shopper_token, verify_shopper_token
 from bot.config import Settings
 from bot.store.customers import customer_by_email, first_customers, get_customer
 from bot.store.models import Customer
-from bot.store.off_loop import StoreDown, store_queries
+from bot.store.off_loop import StoreUnavailable, store_queries
 from bot.store.products import catalog_categories, catalog_page, product_by_sku
 from bot.widget import widget_file
 
@@ -88,7 +88,7 @@ def create_app(settings: Settings, sessions: sessionmaker) -> Sanic:
         )
         return response.html(html, status=status, headers={"Cache-Control": "no-store"})
 
-    @app.exception(StoreDown)
+    @app.exception(StoreUnavailable)
     async def store_down(request: Request, _: Exception) -> HTTPResponse:
         return response.html(
             templates.get_template("unavailable.html").render(chat_url=settings.chat_url),

@@ -32,14 +32,11 @@ from bot.recommender.params import (
 )
 from bot.recommender.ranking import Recommendation
 from bot.service_auth import require_service_token
+from bot.store.off_loop import StoreUnavailable, off_loop
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 REQUEST_TIMEOUT_S = 10.0
-
-
-class StoreUnavailable(Exception):
-    """The store database did not answer in time."""
 
 
 def recommendation_json(found: Recommendation) -> dict[str, Any]:
@@ -124,12 +121,9 @@ def create_app(settings: Settings, sessions: sessionmaker) -> Sanic:
         found: Recommender = app.ctx.engine
         return found
 
-    async def off_loop(work: Callable[[], T]) -> T:
-        try:
-            return await asyncio.wait_for(asyncio.to_thread(work), REQUEST_TIMEOUT_S)
-        except (asyncio.TimeoutError, SQLAlchemyError, OSError) as exc:
-            logger.warning("store database unavailable (%s)", type(exc).__name__)
-            raise StoreUnavailable from exc
+    async def blocking(work: Callable[[], T]) -> T:
+        """`work()` off the event loop; a store that does not answer: StoreUnavailable (503)."""
+        return await off_loop(work, REQUEST_TIMEOUT_S)
 
     def error(status: int, message: str) -> HTTPResponse:
         return response.json({"error": message}, status=status)
@@ -178,7 +172,7 @@ def create_app(settings: Settings, sessions: sessionmaker) -> Sanic:
     async def search(request: Request) -> HTTPResponse:
         p = search_params(query_args(request))
         recommender = engine()
-        answer = await off_loop(
+        answer = await blocking(
             lambda: recommender.search(
                 text=p.text, filters=p.filters, customer_id=p.customer_id, limit=p.limit
             )
@@ -189,7 +183,7 @@ def create_app(settings: Settings, sessions: sessionmaker) -> Sanic:
     async def similar(request: Request, sku: str) -> HTTPResponse:
         p = product_params(query_args(request))
         recommender = engine()
-        answer = await off_loop(
+        answer = await blocking(
             lambda: recommender.similar(
                 sku=sku, filters=p.filters, customer_id=p.customer_id, limit=p.limit
             )
@@ -200,7 +194,7 @@ def create_app(settings: Settings, sessions: sessionmaker) -> Sanic:
     async def bought_together(request: Request, sku: str) -> HTTPResponse:
         p = product_params(query_args(request))
         recommender = engine()
-        answer = await off_loop(
+        answer = await blocking(
             lambda: recommender.bought_together(sku=sku, filters=p.filters, limit=p.limit)
         )
         return answer_json(answer)
@@ -210,7 +204,7 @@ def create_app(settings: Settings, sessions: sessionmaker) -> Sanic:
         customer_id = positive_id(customer, "customer id")
         p = shopper_params(query_args(request))
         recommender = engine()
-        answer = await off_loop(
+        answer = await blocking(
             lambda: recommender.for_shopper(
                 customer_id=customer_id,
                 hints=p.hints,
@@ -226,7 +220,7 @@ def create_app(settings: Settings, sessions: sessionmaker) -> Sanic:
         customer_id = positive_id(customer, "customer id")
         hints = profile_params(query_args(request))
         recommender = engine()
-        found = await off_loop(lambda: recommender.profile(customer_id, hints))
+        found = await blocking(lambda: recommender.profile(customer_id, hints))
         return response.json(found.as_dict())
 
     return app

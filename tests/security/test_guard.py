@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from bot.auth import SITE, issue_shopper_token
 from bot.config import load_settings
 from bot.keyed_hash import keyed_hash
@@ -48,7 +46,7 @@ def test_only_proved_identity_and_a_hashed_address_are_stored():
 
 
 def test_long_messages_are_refused_with_a_polite_answer():
-    settings = replace(load_settings(), max_message_chars=100)
+    settings = load_settings().copy(update={"max_message_chars": 100})
     assert refusal("x" * 100, settings) is None
     assert "too long" in (refusal("x" * 101, settings) or "")
 

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from bot.gate import gate
+from bench.gates.gate import gate
 
 SUMMARY_KEYS = ("accuracy", "macro avg", "weighted avg", "micro avg")
 

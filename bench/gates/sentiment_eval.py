@@ -9,8 +9,8 @@ from pathlib import Path
 
 from sklearn.metrics import accuracy_score, classification_report, confusion_matrix, f1_score
 
-from bot.gate import gate
-from bot.model_parser import parse_all
+from bench.gates.gate import gate
+from bench.gates.model_parser import parse_all
 from nlu_models.sentiment_analyzer import LABELS, read_labelled
 
 

@@ -16,8 +16,8 @@ from typing import Any
 
 import yaml
 
-from bot.gate import gate
-from bot.model_parser import parse_all, policy_config
+from bench.gates.gate import gate
+from bench.gates.model_parser import parse_all, policy_config
 from nlu_models.frustration import FrustrationSettings, decide, turn_of
 
 

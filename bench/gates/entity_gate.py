@@ -12,8 +12,8 @@ import json
 import sys
 from pathlib import Path
 
-from bot.gate import gate
-from bot.nlu_gate import format_report
+from bench.gates.gate import gate
+from bench.gates.nlu_gate import format_report
 
 
 def micro_scores(report: dict, types: frozenset[str]) -> tuple[float, float, float]:
