@@ -26,13 +26,9 @@ from actions.product_focus import last_search
 from actions.products import budget_text, show_search
 from actions.returns import REFUND_TIMING
 from actions.store_access import in_store
+from bot.follow_up import FOLLOW_UP
 from bot.leaving import LEAVING
 
-FOLLOW_UP = re.compile(
-    r"^\W*(and|so|ok|okay|then|but|also|plus|what about|how about|with|without|in|under|over)\b"
-    r"|\b(it|its|they|them|their|that|those|this|these)\b",
-    re.IGNORECASE,
-)
 PRODUCT_INTENTS = frozenset(
     {
         "product_search",

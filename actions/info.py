@@ -11,6 +11,7 @@ from actions.base import StoreAction
 from actions.identity import Identity
 from actions.order_text import money
 from actions.store_access import in_store
+from bot.follow_up import STORE_QUESTIONS
 from bot.store.policies import get_policy, payment_methods, shipping_options
 
 POLICY_OF_INTENT = {
@@ -18,8 +19,11 @@ POLICY_OF_INTENT = {
     "ask_warranty": "warranty",
     "ask_price_match": "price_match",
     "ask_invoice": "invoices",
+    "ask_cancel_policy": "cancellation",
+    "ask_contact": "contact",
 }
-DATA_ANSWERS = {*POLICY_OF_INTENT, "shipping_info", "payment_methods"}
+DATA_ANSWERS = STORE_QUESTIONS
+"""Every one is answered from a policy (POLICY_OF_INTENT) or the shipping and payment tables."""
 SMALL_TALK = {"bot_challenge", "bot_capabilities", "chitchat", "out_of_scope"}
 
 

@@ -51,6 +51,23 @@ def price(value: object) -> Decimal | None:
         return None
 
 
+BUDGET_WORDS = re.compile(
+    r"[€$£]|\d\s*(?:eur|euros?|dollars?|bucks)\b|\b(?:budget|under|below|less|cheaper|max(?:imum)?"
+    r"|up to|at most|tops|over|above|more than|at least|around|about|between|price[sd]?|costs?"
+    r"|spend|afford)\b",
+    re.IGNORECASE,
+)
+
+
+def budget(tracker: Tracker, slot: str) -> Decimal | None:
+    """A price bound from its slot; a number in this message is one only if the message speaks
+    of money ("my daughter is 12" sets no budget, "under 50" does)."""
+    said = {e.get("entity") for e in tracker.latest_message.get("entities") or []}
+    if slot in said and not BUDGET_WORDS.search(str(tracker.latest_message.get("text") or "")):
+        return None
+    return price(tracker.get_slot(slot))
+
+
 def match_reason(product: Product, words: list[str]) -> str:
     """Why a product is shown: the shopper's words it matches, else its brand and category."""
     text = f"{product.title} {product.category} {product.brand}".lower()
@@ -79,8 +96,8 @@ def query_of(tracker: Tracker) -> ProductQuery:
         brand=as_text(tracker.get_slot("brand")) or None,
         colour=as_text(tracker.get_slot("colour")) or None,
         size=as_text(tracker.get_slot("size")) or None,
-        min_price=price(tracker.get_slot("min_price")),
-        max_price=price(tracker.get_slot("max_price")),
+        min_price=budget(tracker, "min_price"),
+        max_price=budget(tracker, "max_price"),
     )
 
 

@@ -7,6 +7,7 @@ The recommendation service answers first; when it is down or slow, the store dat
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from dataclasses import replace
 from decimal import Decimal
@@ -22,7 +23,7 @@ from actions.identity import Identity
 from actions.order_text import money
 from actions.product_cards import Card, cards_of_picks, product_card, show_products
 from actions.product_focus import Focus, focus_of, last_search, searched, shown
-from actions.products import SEARCH_SLOTS, price, search_cards, show_search
+from actions.products import BUDGET_WORDS, SEARCH_SLOTS, budget, search_cards, show_search
 from actions.recommender_access import PICKS, ask_recommender
 from actions.store_access import in_store
 from bot.store.products import ProductQuery, best_sellers, bought_with, product_by_sku
@@ -32,6 +33,7 @@ NO_FOCUS = (
     "or tell me its name."
 )
 CENT = Decimal("0.01")
+BARE_SIZE = re.compile(r"(?<![\d.,])(\d{1,2}(?:[.,]5)?)(?![\d.,]*\d)")
 
 
 def _said(tracker: Tracker, name: str) -> str | None:
@@ -78,8 +80,8 @@ def _said_filters(tracker: Tracker) -> ProductQuery:
         brand=_said(tracker, "brand"),
         colour=_said(tracker, "colour"),
         size=_said(tracker, "size"),
-        min_price=price(tracker.get_slot("min_price")),
-        max_price=price(tracker.get_slot("max_price")),
+        min_price=budget(tracker, "min_price"),
+        max_price=budget(tracker, "max_price"),
     )
 
 
@@ -219,6 +221,12 @@ class ActionCheaper(FollowUpAction):
         )
 
 
+def resized(text: str) -> str | None:
+    """The size in "make that 43" after a search by size: a bare number that is no budget."""
+    match = BARE_SIZE.search(text)
+    return match.group(1) if match and not BUDGET_WORDS.search(text) else None
+
+
 def _refinement(query: ProductQuery) -> str:
     """The words for a colour, size or brand the shopper narrowed to: "in blue, size M"."""
     parts = [
@@ -239,12 +247,14 @@ class ActionRefineSearch(StoreAction):
     async def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, identity: Identity
     ) -> list[EventType]:
+        earlier = last_search(tracker)
         said = _said_filters(tracker)
+        if said.size is None and earlier is not None and earlier.size:
+            said = replace(said, size=resized(str(tracker.latest_message.get("text") or "")))
         wanted = _refinement(said)
         if not wanted:
             dispatcher.utter_message(text="Which colour, size or brand would you like?")
             return reset(*SEARCH_SLOTS)
-        earlier = last_search(tracker)
         focus = None if earlier is not None else await _focus(tracker)
         if focus is not None:
             return await self._narrow_focus(dispatcher, tracker, identity, focus, said, wanted)

@@ -14,6 +14,7 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
 from actions.identity import Identity, identity_of
+from actions.ordinals import nth
 from actions.replies import (
     BAD_EMAIL,
     BAD_ORDER_NUMBER,
@@ -51,8 +52,10 @@ def _first(value: Any) -> str:
 
 
 def normalise_order_number(value: Any) -> str | None:
-    match = ORDER_NUMBER.search(_first(value))
-    return match.group(1) if match else None
+    """The first real order number among the values (a pasted e-mail's "3-5 days" is none)."""
+    values = value if isinstance(value, list) else [value]
+    matches = (ORDER_NUMBER.search(str(v or "")) for v in values)
+    return next((m.group(1) for m in matches if m), None)
 
 
 def yes_or_no(text: str) -> bool | None:
@@ -73,6 +76,16 @@ def before_this_message(tracker: Tracker, slot: str) -> Any:
         if event.get("event") == "slot" and event.get("name") == slot:
             value = event.get("value")
     return value
+
+
+def orders_in_focus(tracker: Tracker) -> list[str]:
+    """The orders this conversation has shown or acted on, in the order they first came up."""
+    numbers = (
+        normalise_order_number(e.get("value"))
+        for e in tracker.events
+        if e.get("event") == "slot" and e.get("name") == FOCUS_SLOT
+    )
+    return list(dict.fromkeys(n for n in numbers if n))
 
 
 def in_focus(number: str | None) -> list[EventType]:
@@ -116,14 +129,25 @@ class VerifiedOrderForm(FormValidationAction):
     async def extract_order_number(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """A task that names no order is about the order in focus, when the shopper may see it."""
+        """The message's first real order number (Rasa keeps the last number it reads, which may
+        be a postcode). A task that names no order is about the order it points at ("the second
+        one"), or else the order in focus, when the shopper may see it."""
+        entities = tracker.latest_message.get("entities") or []
+        named = normalise_order_number(
+            [e.get("value") for e in entities if e.get("entity") == "order_number"]
+        )
+        if named:
+            return {"order_number": named}
         said = normalise_order_number(tracker.get_slot("order_number"))
         if said or tracker.get_slot("requested_slot"):
             return {}  # only when the task starts: a failed proof never falls back to it
-        focus = normalise_order_number(tracker.get_slot(FOCUS_SLOT))
         identity = identity_of(tracker)
-        if focus and (identity.logged_in or focus in identity.verified_orders):
-            return {"order_number": focus}
+        shown = orders_in_focus(tracker)
+        text = str(tracker.latest_message.get("text") or "")
+        pointed = nth(text, shown) if len(shown) > 1 else None
+        number = pointed or normalise_order_number(tracker.get_slot(FOCUS_SLOT))
+        if number and (identity.logged_in or number in identity.verified_orders):
+            return {"order_number": number}
         return {}
 
     def _check(self, session: Session, identity: Identity, number: str) -> str:

@@ -49,6 +49,7 @@ from bot.rasa_server.guard import TOO_FAST, RateLimiter, client_address, message
 from bot.rasa_server.handoff_relay import apply_notice, as_message
 from bot.rasa_server.in_flight import InFlight
 from bot.rasa_server.message_parts import handle_in_parts
+from bot.rasa_server.topic_follow_up import previous_message
 from bot.widget import widget_file
 
 logger = logging.getLogger(__name__)
@@ -305,8 +306,11 @@ class WidgetSocketIOInput(InputChannel):
             )
             agent = getattr(self.app.ctx, "agent", None) if self.app else None
             parse = agent.parse_message if agent else None
+            previous = previous_message(agent, session_id) if agent else None
             await self.in_flight.handle(
-                session_id, message_id, lambda: handle_in_parts(message, on_new_message, parse)
+                session_id,
+                message_id,
+                lambda: handle_in_parts(message, on_new_message, parse, previous),
             )
             return {"ok": True}
 

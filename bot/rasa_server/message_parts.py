@@ -22,9 +22,8 @@ from typing import Any
 
 from rasa.core.channels.channel import UserMessage
 
+from bot.rasa_server.topic_follow_up import Parse, Previous, continued_question
 from nlu_models.request_hint import REQUEST_INTENT
-
-Parse = Callable[[str], Awaitable[dict[str, Any]]]
 
 SENTENCE_END = re.compile(r"(?<=[.?!;])\s+(?=\S)|\s+[-–—]+\s+")
 QUESTION_WORDS = (
@@ -154,17 +153,29 @@ async def message_parts(text: str, parse: Parse) -> list[tuple[str, str | None]]
     return [(text[p.start : p.end].strip(), p.request_intent()) for p in parts]
 
 
+async def turns_of(
+    text: str, parse: Parse | None, previous: Previous | None
+) -> list[tuple[str, str | None]]:
+    """The turns a message is handled as: one continuing the previous store question, else its
+    parts (one turn without a parser)."""
+    if parse is None:
+        return [(text, None)]
+    question = await continued_question(text, previous, parse) if previous else None
+    return [(text, question)] if question else await message_parts(text, parse)
+
+
 async def handle_in_parts(
     message: UserMessage,
     on_new_message: Callable[[UserMessage], Awaitable[Any]],
     parse: Parse | None,
+    previous: Previous | None = None,
 ) -> None:
-    """Hand `message` to Rasa as one turn per request it makes (one turn without a parser).
+    """Hand `message` to Rasa as one turn per request it makes.
 
-    A turn whose request is surrounded by asides carries the request's intent, as read on its
-    own, in its metadata (`request_intent`, set here on the server, never by the client), for
-    nlu_models/request_hint.py."""
-    parts = await message_parts(message.text or "", parse) if parse else [(message.text, None)]
+    A turn whose request is surrounded by asides, or that continues the previous store question,
+    carries that request's intent in its metadata (`request_intent`, set here on the server,
+    never by the client), for nlu_models/request_hint.py."""
+    parts = await turns_of(message.text or "", parse, previous)
     for index, (text, intent) in enumerate(parts):
         metadata = dict(message.metadata or {})
         if intent:

@@ -23,6 +23,7 @@ from bot.config import get_settings
 from bot.handoff.relay import bearer_matches
 from bot.rasa_server.guard import TOO_FAST, RateLimiter, client_address, message_metadata, refusal
 from bot.rasa_server.message_parts import handle_in_parts
+from bot.rasa_server.topic_follow_up import previous_message
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +86,11 @@ class GuardedRestInput(InputChannel):
                 metadata=message_metadata(body.get("metadata"), client, settings),
             )
             agent = getattr(request.app.ctx, "agent", None)
-            await handle_in_parts(message, on_new_message, agent.parse_message if agent else None)
+            if agent is None:
+                await handle_in_parts(message, on_new_message, None)
+            else:
+                previous = previous_message(agent, sender)
+                await handle_in_parts(message, on_new_message, agent.parse_message, previous)
             return response.json(collector.messages)
 
         return webhook

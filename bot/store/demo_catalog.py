@@ -496,6 +496,25 @@ POLICIES: tuple[tuple[str, str, str, dict], ...] = (
             "Denmark"
         },
     ),
+    (
+        "cancellation",
+        "Cancellation",
+        "You can cancel an order free of charge until it ships, and you get the whole amount "
+        "back to the payment method you used. Once an order has shipped it can no longer be "
+        "cancelled, but you can return it when it arrives: see our return policy.",
+        {},
+    ),
+    (
+        "contact",
+        "Contact",
+        "Our customer service team is here {hours}, in this chat, by e-mail at {email} (answered "
+        "within one working day) and by phone on {phone}. This assistant answers any time.",
+        {
+            "hours": "Monday to Friday 8:00–18:00 and Saturday 9:00–14:00 (CET)",
+            "email": "help@trailhead-outfitters.example",
+            "phone": "+49 30 5557 1200",
+        },
+    ),
 )
 
 SHIPPING_OPTIONS: tuple[tuple[str, str, str, str | None, int, int], ...] = (

@@ -11,9 +11,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
 from actions.address import ValidateAddressForm, corrected_address
-from actions.products import ActionProductDetails, ActionProductSearch
+from actions.invoices import ValidateInvoiceForm
+from actions.orders import ValidateCancelForm
+from actions.products import ActionProductDetails, ActionProductSearch, budget
+from actions.recommendations import resized
 from actions.returns import REFUND_TIMING, ActionRefundStatus, ValidateRefundForm
-from actions.verification import before_this_message, yes_or_no
+from actions.verification import (
+    before_this_message,
+    normalise_order_number,
+    orders_in_focus,
+    yes_or_no,
+)
 from bot.store.models import OrderStatus, Product
 from tests.actions.store_picks import pick
 from tests.rasa_helpers import domain, make_tracker, run_action, slot_events, texts
@@ -133,3 +141,78 @@ def test_a_whole_address_in_one_message_fills_street_postcode_and_town():
         "new_postcode": "37073",
         "new_city": "Goettingen",
     }
+
+
+def test_the_first_real_order_number_among_several_readings_counts():
+    assert normalise_order_number(["3-5", "100237"]) == "100237"
+    assert normalise_order_number("order 100237") == "100237"
+    assert normalise_order_number(["81669", "40"]) is None
+
+
+def test_the_second_one_is_the_second_order_the_conversation_showed():
+    shipped, pending = "100237", "100250"
+    earlier = [
+        {"event": "slot", "name": "order_in_focus", "value": shipped, "timestamp": 0},
+        {"event": "slot", "name": "order_in_focus", "value": pending, "timestamp": 0},
+        {"event": "slot", "name": "order_in_focus", "value": shipped, "timestamp": 0},
+    ]
+    tracker = make_tracker(
+        text="cancel the second one",
+        intent="cancel_order",
+        slots={"order_in_focus": shipped, "verified_orders": [shipped, pending]},
+        active_loop="cancel_form",
+        earlier=earlier,
+    )
+    assert orders_in_focus(tracker) == [shipped, pending]
+    form = ValidateCancelForm()
+    extracted = asyncio.run(form.extract_order_number(CollectingDispatcher(), tracker, domain()))
+    assert extracted == {"order_number": pending}
+    unproved = make_tracker(
+        text="cancel the second one",
+        intent="cancel_order",
+        slots={"order_in_focus": shipped, "verified_orders": [shipped]},
+        active_loop="cancel_form",
+        earlier=earlier,
+    )
+    assert asyncio.run(form.extract_order_number(CollectingDispatcher(), unproved, domain())) == {}
+
+
+def test_a_number_without_money_words_is_no_budget():
+    age = make_tracker(
+        text="My daughter is 12, what goggles would you recommend?",
+        intent="recommend",
+        entities=[{"entity": "max_price", "value": "12"}],
+        slots={"max_price": "12"},
+    )
+    assert budget(age, "max_price") is None
+    limit = make_tracker(
+        text="anything under 50?",
+        intent="refine_search",
+        entities=[{"entity": "max_price", "value": "50"}],
+        slots={"max_price": "50"},
+    )
+    assert budget(limit, "max_price") == 50
+
+
+def test_a_bare_number_after_a_search_by_size_is_the_new_size():
+    assert resized("sorry, make that 43 - they always come up big") == "43"
+    assert resized("make it 10.5") == "10.5"
+    assert resized("anything under 43?") is None
+    assert resized("order 100237") is None
+
+
+def test_the_order_number_is_the_real_one_among_the_numbers_a_message_holds():
+    tracker = make_tracker(
+        text="I need one for order 100185. Company: Rosenheimer Str. 40, 81669 Muenchen.",
+        intent="ask_invoice",
+        entities=[
+            {"entity": "order_number", "value": "100185"},
+            {"entity": "order_number", "value": "40"},
+            {"entity": "order_number", "value": "81669"},
+        ],
+        slots={"order_number": "81669"},
+        active_loop="invoice_form",
+    )
+    form = ValidateInvoiceForm()
+    extracted = asyncio.run(form.extract_order_number(CollectingDispatcher(), tracker, domain()))
+    assert extracted == {"order_number": "100185"}

@@ -185,3 +185,13 @@ def test_a_dead_database_gets_a_polite_answer_fast(monkeypatch: pytest.MonkeyPat
     finally:
         get_settings.cache_clear()
         session_factory.cache_clear()
+
+
+def test_cancellation_rules_and_ways_to_reach_the_team_come_from_the_store(store: sessionmaker):
+    cancel = make_tracker(text="are cancellations free?", intent="ask_cancel_policy")
+    _, messages = run_action(ActionAnswerQuestion(), cancel)
+    assert "free of charge until it ships" in texts(messages)[0]
+    contact = make_tracker(text="when is customer service open?", intent="ask_contact")
+    _, messages = run_action(ActionAnswerQuestion(), contact)
+    [text] = texts(messages)
+    assert "Monday to Friday" in text and "help@trailhead-outfitters.example" in text
