@@ -89,6 +89,7 @@ class ActionHandOver(StoreAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, identity: Identity
     ) -> list[EventType]:
         events = list(tracker.events)
+        applied = tracker.applied_events()
         asked = latest_intent(tracker) == "request_human"
         limits = handover_keys(
             get_settings().hashing_secret,
@@ -101,7 +102,7 @@ class ActionHandOver(StoreAction):
                 conversation_id=tracker.sender_id,
                 reason="asked for a person" if asked else "frustrated, accepted a person",
                 transcript=transcript_of(events),
-                frustration=frustration_of(events),
+                frustration=frustration_of(applied),
                 now=datetime.utcnow(),
                 limits=limits,
                 customer_id=identity.customer_id,

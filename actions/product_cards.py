@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
@@ -9,7 +11,6 @@ from sqlalchemy.orm import Session
 from actions.order_text import money
 from bot.recommender.client import Pick
 from bot.store.models import Product
-from bot.store.products import products_by_sku
 
 Card = dict[str, str]
 
@@ -17,21 +18,52 @@ Card = dict[str, str]
 CARD_CHANNELS = frozenset({"socketio"})
 
 
-def product_card(product: Product, reason: str) -> Card:
+def card(*, sku: str, title: str, price: Decimal, image_url: str, reason: str) -> Card:
+    """The card the widget draws for a product: the one place its fields are made."""
     return {
-        "sku": product.sku,
-        "title": product.title,
-        "price": money(product.price),
-        "image": product.image_url,
-        "url": f"/products/{product.sku}",
+        "sku": sku,
+        "title": title,
+        "price": money(price),
+        "image": image_url,
+        "url": f"/products/{sku}",
         "reason": reason,
     }
 
 
+def product_card(product: Product, reason: str) -> Card:
+    """The card of a product read from the store (the answers without the recommender)."""
+    return card(
+        sku=product.sku,
+        title=product.title,
+        price=product.price,
+        image_url=product.image_url,
+        reason=reason,
+    )
+
+
+def pick_card(pick: Pick) -> Card:
+    """The card of a product the recommendation service picked, from its answer alone."""
+    return card(
+        sku=pick.sku,
+        title=pick.title,
+        price=pick.price,
+        image_url=pick.image_url,
+        reason=pick.reason,
+    )
+
+
+def pick_cards(picks: list[Pick]) -> list[Card]:
+    """Cards for the recommendation service's picks, best first; no store read.
+
+    The service ranks only the active products of its last catalog refresh
+    (`SHOPDESK_RECOMMENDER_REFRESH_S`), so what it picks is for sale.
+    """
+    return [pick_card(p) for p in picks]
+
+
 def cards_of_picks(session: Session, picks: list[Pick]) -> list[Card]:
-    """Cards for the recommendation service's picks that are still for sale, best first."""
-    reasons = {p.sku: p.reason for p in picks}
-    return [product_card(p, reasons[p.sku]) for p in products_by_sku(session, skus=list(reasons))]
+    """`pick_cards(picks)`: `session` is not read (callers in a store session may pass theirs)."""
+    return pick_cards(picks)
 
 
 def show_products(

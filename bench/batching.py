@@ -23,12 +23,8 @@ from torch import nn
 from bench.intent_benchmark import clinc_split
 from bench.result_file import write_result
 from nlu_models.encoder import SentenceClassifier, load_tokenizer, packaged_base_model
-from nlu_models.fine_tuning import (
-    length_bucketed_batches,
-    random_batches,
-    token_counts,
-    tokenize,
-)
+from nlu_models.fine_tuning import length_bucketed_batches, random_batches, token_counts
+from nlu_models.inference import tokenize
 
 BATCH_SIZE = 32
 MAX_LENGTH = 64

@@ -23,8 +23,7 @@ from transformers import PreTrainedTokenizerBase
 from bench.intent_benchmark import yaml_examples
 from bench.result_file import write_result
 from nlu_models.encoder import SentenceClassifier, load_tokenizer, packaged_base_model
-from nlu_models.fine_tuning import predict_logits
-from nlu_models.text_classifier import quantize
+from nlu_models.inference import predict_logits, quantize
 from nlu_models.torchscript import frozen_for_inference
 
 ROOT = Path(__file__).resolve().parent.parent

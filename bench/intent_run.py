@@ -74,7 +74,7 @@ def training_choices(model: str) -> dict[str, object]:
 
     Read from its JSON in the model archive; empty for a pipeline without our classifier.
     """
-    from nlu_models.text_classifier import META_FILE
+    from nlu_models.inference import META_FILE
 
     with tarfile.open(model) as archive:
         for member in archive.getmembers():
@@ -96,7 +96,7 @@ def loading_as(model: str, *, int8: bool, folder: Path) -> str:
 
     The archive always holds the float weights; the JSON's `quantized` says how they load.
     """
-    from nlu_models.text_classifier import META_FILE
+    from nlu_models.inference import META_FILE
 
     copy = folder / f"{'int8' if int8 else 'float'}.tar.gz"
     with tarfile.open(model) as source, tarfile.open(copy, "w:gz") as target:

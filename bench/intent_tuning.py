@@ -25,7 +25,8 @@ from bench.intent_benchmark import OOS, RESULTS, clinc_split
 from bench.settings_override import parse_override
 from nlu_models.bert_intent_classifier import BertIntentClassifier
 from nlu_models.encoder import SentenceClassifier, load_tokenizer, packaged_base_model
-from nlu_models.fine_tuning import FineTuneSettings, fine_tune, predict_logits
+from nlu_models.fine_tuning import FineTuneSettings, fine_tune
+from nlu_models.inference import predict_logits
 
 
 def scores(gold: list[str], predicted: list[str]) -> dict[str, float]:

@@ -53,8 +53,8 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.metrics import f1_score
 from transformers import PreTrainedTokenizerBase
 
+from nlu_models.inference import META_FILE
 from nlu_models.sentiment_analyzer import SENTIMENT, SentimentAnalyzer, read_labelled
-from nlu_models.text_classifier import META_FILE
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"

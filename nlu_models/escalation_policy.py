@@ -5,12 +5,14 @@ from the tracker: every message's sentiment and intent, and failed order verific
 counts only what happened since the assistant last offered a person, so a shopper who says
 "no thanks" is not asked again at once. Below the threshold it abstains and the other policies
 decide. An explicit request for a person is left to the rules.
+
+When it escalates, the trajectory it decided on rides on the escalation action's event (its
+prediction's action metadata), and the handover puts that on the ticket (bot/handoff/).
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import fields
 from typing import Any
 
 from rasa.core.policies.policy import Policy, PolicyPrediction
@@ -18,38 +20,30 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, ConversationResumed, SlotSet, UserUttered
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from nlu_models.frustration import REQUEST_HUMAN, FrustrationSettings, Turn, decide, turn_of
+from nlu_models.frustration import (
+    OFFER_HUMAN,
+    REQUEST_HUMAN,
+    TRAJECTORY_METADATA,
+    FrustrationSettings,
+    Turn,
+    counted_turns,
+    decide,
+    settings_of,
+)
 
 logger = logging.getLogger(__name__)
-
-VERIFICATION_FAILURES_SLOT = "verification_failures"
-HAND_OVER = "action_hand_over"
 
 
 def turns_since(tracker: DialogueStateTracker, action: str) -> list[Turn]:
     """The shopper's turns since `action` or a handover, each marked if verification then failed.
 
-    A person who took the conversation and handed it back starts the count afresh.
+    A person who took the conversation and handed it back starts the count afresh. The same
+    count as the handover's (nlu_models/frustration.py `counted_turns`), on the tracker's events.
     """
-    turns: list[Turn] = []
-    failures = 0.0
-    for event in tracker.applied_events():
-        if isinstance(event, ConversationResumed) or (
-            isinstance(event, ActionExecuted) and event.action_name in (action, HAND_OVER)
-        ):
-            turns = []
-        elif isinstance(event, UserUttered):
-            turns.append(turn_of({"text": event.text, **(event.parse_data or {})}))
-        elif isinstance(event, SlotSet) and event.key == VERIFICATION_FAILURES_SLOT:
-            value = float(event.value or 0)
-            if value > failures and turns:
-                turns[-1] = Turn(**{**turns[-1].__dict__, "verification_failed": True})
-            failures = value
-    return turns
+    return counted_turns((event.as_dict() for event in tracker.applied_events()), action)
 
 
 @DefaultV1Recipe.register(
@@ -64,7 +58,7 @@ class EscalationPolicy(Policy):
             # Above RulePolicy (4): when the shopper is this frustrated, escalation comes first.
             "priority": 6,
             # What escalation does: action_offer_human asks first; action_hand_over hands over.
-            "action": "action_offer_human",
+            "action": OFFER_HUMAN,
             # Score at which the conversation escalates (see nlu_models/frustration.py).
             "threshold": FrustrationSettings.threshold,
         }
@@ -76,8 +70,7 @@ class EscalationPolicy(Policy):
         return self._resource
 
     def _settings(self) -> FrustrationSettings:
-        known = {f.name for f in fields(FrustrationSettings)}
-        return FrustrationSettings(**{k: v for k, v in self.config.items() if k in known})
+        return settings_of(self.config)
 
     def predict_action_probabilities(
         self,
@@ -100,4 +93,6 @@ class EscalationPolicy(Policy):
         if decision.escalate:
             logger.info("escalating: frustration %s", decision.trajectory[-3:])
             probabilities[domain.index_for_action(action)] = 1.0
-        return self._prediction(probabilities, action_metadata={"frustration": decision.trajectory})
+        return self._prediction(
+            probabilities, action_metadata={TRAJECTORY_METADATA: decision.trajectory}
+        )

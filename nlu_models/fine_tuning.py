@@ -1,4 +1,8 @@
-"""Fine-tune a sentence encoder for classification the careful way, and calibrate it."""
+"""Fine-tune a sentence encoder for classification the careful way, and calibrate it.
+
+Training only: classifying with the result (loading, batched logits, probabilities) is
+nlu_models/inference.py, whose `predict_logits` also scores the validation epochs here.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +24,7 @@ from tqdm import tqdm
 from transformers import PreTrainedTokenizerBase, get_linear_schedule_with_warmup
 
 from nlu_models.encoder import SentenceClassifier
+from nlu_models.inference import predict_logits, tokenize
 
 logger = logging.getLogger(__name__)
 
@@ -122,41 +127,6 @@ def length_bucketed_batches(
         pooled = sorted(permutation[start : start + span], key=lambda i: lengths[i])
         batches += [pooled[i : i + batch_size] for i in range(0, len(pooled), batch_size)]
     return [batches[i] for i in torch.randperm(len(batches), generator=generator).tolist()]
-
-
-def tokenize(
-    tokenizer: PreTrainedTokenizerBase, texts: Sequence[str], max_length: int
-) -> dict[str, torch.Tensor]:
-    return tokenizer(
-        list(texts), padding=True, truncation=True, max_length=max_length, return_tensors="pt"
-    )
-
-
-def predict_logits(
-    model: nn.Module,
-    tokenizer: PreTrainedTokenizerBase,
-    texts: Sequence[str],
-    *,
-    max_length: int,
-    batch_size: int = 64,
-) -> torch.Tensor:
-    """Logits for every text, in batches, without building a graph."""
-    model.eval()
-    # Texts of similar length share a batch, so little padding is computed; rows are put back
-    # in the order of `texts`.
-    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-    outputs = []
-    with torch.inference_mode():
-        for start in range(0, len(order), batch_size):
-            chosen = [texts[i] for i in order[start : start + batch_size]]
-            batch = tokenize(tokenizer, chosen, max_length)
-            outputs.append(model(batch["input_ids"], batch["attention_mask"]))
-    if not outputs:
-        return torch.empty(0, 0)
-    logits = torch.cat(outputs)
-    restored = torch.empty_like(logits)
-    restored[torch.tensor(order)] = logits
-    return restored
 
 
 def calibrate_temperature(logits: torch.Tensor, labels: Sequence[int]) -> float:

@@ -10,15 +10,27 @@ Each shopper turn adds to a score that fades by `decay` every turn:
   (a chargeback, a lawyer, bad reviews);
 - positive sentiment lowers it.
 An explicit request for a person escalates at once. The score crossing `threshold` escalates.
+
+The escalation policy (nlu_models/escalation_policy.py) decides with it on the Rasa server; the
+handover (bot/handoff/transcript.py) gives a ticket the trajectory the policy computed, or the
+same signal over the same turns with the policy's settings: one signal, one set of weights.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
 
 REQUEST_HUMAN = "request_human"
+OFFER_HUMAN = "action_offer_human"
+"""The escalation policy's default action: offer a person."""
+HAND_OVER = "action_hand_over"
+VERIFICATION_FAILURES_SLOT = "verification_failures"
+TRAJECTORY_METADATA = "frustration"
+"""The key of the trajectory in the metadata of the escalation policy's prediction, which Rasa
+stores on the `action` event of the action it escalates with."""
 FALLBACK = "nlu_fallback"
 COMPLAINT = "complaint"
 # Intents that carry no request of their own: repeating them is not asking again.
@@ -85,6 +97,12 @@ class FrustrationSettings:
     complaint_weight: float = 0.2
     positive_relief: float = 0.4
     repeat_window: int = 3
+
+
+def settings_of(config: Mapping[str, Any]) -> FrustrationSettings:
+    """The settings in a policy's config (its other keys ignored; defaults for the rest)."""
+    known = {f.name for f in fields(FrustrationSettings)}
+    return FrustrationSettings(**{k: v for k, v in config.items() if k in known})
 
 
 @dataclass(frozen=True)
@@ -159,3 +177,49 @@ def turn_of(parse_data: dict, verification_failed: bool = False) -> Turn:
         positive=float(scores.get("positive", 0.0)),
         verification_failed=verification_failed,
     )
+
+
+def counted_turns(events: Iterable[Mapping[str, Any]], action: str) -> list[Turn]:
+    """The shopper's turns since `action` or a handover, each marked if verification then failed.
+
+    `events` are a conversation's applied events as dicts (Rasa's `Event.as_dict()`, the form the
+    action server is sent). A person who took the conversation and handed it back starts the
+    count afresh, as does a new session.
+    """
+    turns: list[Turn] = []
+    failures = 0.0
+    for event in events:
+        kind = event.get("event")
+        if kind in ("resume", "session_started") or (
+            kind == "action" and event.get("name") in (action, HAND_OVER)
+        ):
+            turns = []
+        elif kind == "user":
+            turns.append(turn_of({"text": event.get("text"), **(event.get("parse_data") or {})}))
+        elif kind == "slot" and event.get("name") == VERIFICATION_FAILURES_SLOT:
+            value = float(event.get("value") or 0)
+            if value > failures and turns:
+                turns[-1] = replace(turns[-1], verification_failed=True)
+            failures = value
+    return turns
+
+
+def carried_trajectory(events: Iterable[Mapping[str, Any]]) -> list[float] | None:
+    """The trajectory the escalation policy escalated on, if the conversation has only listened
+    to the shopper since (the shopper's answer to its offer); else None.
+
+    `events` as for `counted_turns`: the policy's trajectory rides on the `action` event of its
+    escalation action, under `TRAJECTORY_METADATA`.
+    """
+    carried: list[float] | None = None
+    for event in events:
+        kind = event.get("event")
+        if kind == "action":
+            metadata = event.get("metadata") or {}
+            if TRAJECTORY_METADATA in metadata:
+                carried = [float(score) for score in metadata[TRAJECTORY_METADATA]]
+            elif event.get("name") != "action_listen":
+                carried = None
+        elif kind in ("resume", "session_started"):
+            carried = None
+    return carried

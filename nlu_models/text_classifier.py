@@ -1,8 +1,9 @@
 """A GraphComponent that fine-tunes a BERT-family sentence encoder to classify text.
 
 The intent classifier and the sentiment analyser are both this: train on (text, label) pairs
-during `rasa train`, persist safetensors + JSON through Rasa's ModelStorage, load without
-unpickling, and predict calibrated probabilities.
+during `rasa train` (nlu_models/fine_tuning.py), persist safetensors + JSON through Rasa's
+ModelStorage, load without unpickling, and predict calibrated probabilities
+(nlu_models/inference.py).
 """
 
 from __future__ import annotations
@@ -21,21 +22,26 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
-from safetensors.torch import load_file, save_file
+from safetensors.torch import save_file
 from torch import nn
-from transformers import AutoModel, PreTrainedTokenizerBase
+from transformers import PreTrainedTokenizerBase
 
 from nlu_models.encoder import SentenceClassifier, load_tokenizer, packaged_base_model
-from nlu_models.fine_tuning import FineTuneSettings, fine_tune, predict_logits
+from nlu_models.fine_tuning import FineTuneSettings, fine_tune
+from nlu_models.inference import (
+    ENCODER_DIR,
+    HEAD_FILE,
+    META_FILE,
+    load_classifier,
+    predict_logits,
+    predict_probabilities,
+    quantize,
+)
 from nlu_models.torchscript import frozen_for_inference
 
 logger = logging.getLogger(__name__)
 # The files whose code decides what training produces: a change to any of them retrains.
-TRAINING_CODE = ("text_classifier.py", "encoder.py", "fine_tuning.py")
-
-META_FILE = "classifier.json"
-HEAD_FILE = "head.safetensors"
-ENCODER_DIR = "encoder"
+TRAINING_CODE = ("text_classifier.py", "encoder.py", "fine_tuning.py", "inference.py")
 
 
 class FineTunedTextClassifier(GraphComponent):
@@ -257,33 +263,31 @@ class FineTunedTextClassifier(GraphComponent):
         """Load weights (safetensors) and metadata (JSON); never unpickles anything."""
         try:
             with model_storage.read_from(resource) as directory:
-                meta = json.loads((directory / META_FILE).read_text())
-                encoder = AutoModel.from_pretrained(
-                    str(directory / ENCODER_DIR), local_files_only=True, use_safetensors=True
-                )
-                tokenizer = load_tokenizer(directory / ENCODER_DIR)
-                model = SentenceClassifier(encoder, len(meta["labels"]), meta["dropout"])
-                model.head.load_state_dict(load_file(str(directory / HEAD_FILE)))
+                loaded = load_classifier(directory)
         except (ValueError, FileNotFoundError, OSError, KeyError):
             logger.warning("%s: no trained model found; it will not classify", cls.__name__)
             return cls.create(config, model_storage, resource, execution_context)
-        model.eval()
-        ready = quantize(model) if meta["quantized"] else model
         return cls(
-            config, model_storage, resource, ready, tokenizer, meta["labels"], meta["temperature"]
+            config,
+            model_storage,
+            resource,
+            loaded.model,
+            loaded.tokenizer,
+            loaded.labels,
+            loaded.temperature,
         )
 
     def predict(self, texts: list[str]) -> torch.Tensor:
-        """Calibrated intent probabilities, one row per text."""
+        """Calibrated label probabilities, one row per text."""
         assert self._inference is not None and self.tokenizer is not None
-        logits = predict_logits(
+        return predict_probabilities(
             self._inference,
             self.tokenizer,
             texts,
+            temperature=self.temperature,
             max_length=self.config["max_length"],
             batch_size=self.config["inference_batch_size"],
         )
-        return torch.softmax(logits / self.temperature, dim=1)
 
     def classify(self, messages: list[Message]) -> list[tuple[Message, torch.Tensor | None]]:
         """Each message with its label probabilities; None for a message with no words."""
@@ -294,8 +298,3 @@ class FineTunedTextClassifier(GraphComponent):
             probabilities = self.predict([texts[i] for i in wanted])
             rows = {i: probabilities[row] for row, i in enumerate(wanted)}
         return [(message, rows.get(i)) for i, message in enumerate(messages)]
-
-
-def quantize(model: nn.Module) -> nn.Module:
-    """Dynamic int8 quantization of the linear layers, for faster CPU inference."""
-    return torch.ao.quantization.quantize_dynamic(model, {nn.Linear}, dtype=torch.qint8)

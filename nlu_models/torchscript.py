@@ -17,6 +17,8 @@ import torch
 from torch import nn
 from transformers import PreTrainedTokenizerBase
 
+from nlu_models.inference import tokenize
+
 logger = logging.getLogger(__name__)
 
 # Padded on purpose: the attention mask's path through the encoder is part of the graph.
@@ -26,9 +28,7 @@ TOLERANCE = 1e-4
 
 
 def _trace(model: nn.Module, tokenizer: PreTrainedTokenizerBase, max_length: int) -> nn.Module:
-    example = tokenizer(
-        EXAMPLE, padding=True, truncation=True, max_length=max_length, return_tensors="pt"
-    )
+    example = tokenize(tokenizer, EXAMPLE, max_length)
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore", torch.jit.TracerWarning)
         warnings.simplefilter("ignore", DeprecationWarning)
@@ -42,9 +42,7 @@ def _agrees(
     traced: nn.Module, model: nn.Module, tokenizer: PreTrainedTokenizerBase, max_length: int
 ) -> bool:
     """Whether the graph gives the model's logits on texts and padding it was not traced on."""
-    batch = tokenizer(
-        CHECK, padding=True, truncation=True, max_length=max_length, return_tensors="pt"
-    )
+    batch = tokenize(tokenizer, CHECK, max_length)
     with torch.inference_mode():
         expected = model(batch["input_ids"], batch["attention_mask"])
         got = traced(batch["input_ids"], batch["attention_mask"])

@@ -7,8 +7,8 @@ import pytest
 from bench.gates.entity_gate import micro_scores
 from bench.gates.escalation_eval import evaluate, scores, settings_from_config
 from bench.gates.gate import gate
-from bench.gates.model_parser import policy_config
 from bench.gates.nlu_gate import format_report
+from bot.rasa_config import policy_config
 from nlu_models.frustration import FrustrationSettings
 
 

@@ -10,15 +10,16 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from bench.gates.gate import gate
-from bench.gates.model_parser import parse_all, policy_config
-from nlu_models.frustration import FrustrationSettings, decide, turn_of
+from bench.gates.model_parser import parse_all
+from bot.rasa_config import policy_config
+from nlu_models.frustration import FrustrationSettings, decide, settings_of, turn_of
 
 
 @dataclass(frozen=True)
@@ -32,9 +33,7 @@ class Outcome:
 
 
 def settings_from_config() -> FrustrationSettings:
-    config = policy_config("EscalationPolicy")
-    known = {f.name for f in fields(FrustrationSettings)}
-    return FrustrationSettings(**{k: v for k, v in config.items() if k in known})
+    return settings_of(policy_config("EscalationPolicy"))
 
 
 def evaluate(

@@ -8,10 +8,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from bot.config import PROJECT_ROOT
-
 
 def parse_all(model_dir: Path, texts: Sequence[str]) -> list[dict[str, Any]]:
     """Rasa's parse data (intent, entities, sentiment) for each text, from the newest model."""
@@ -27,12 +23,3 @@ def parse_all(model_dir: Path, texts: Sequence[str]) -> list[dict[str, Any]]:
         return [await agent.parse_message(text) for text in texts]
 
     return asyncio.run(parse())
-
-
-def policy_config(name: str, config_file: Path = PROJECT_ROOT / "config.yml") -> dict[str, Any]:
-    """The settings config.yml gives the policy `name` (empty when it is not configured)."""
-    config = yaml.safe_load(config_file.read_text())
-    for policy in config.get("policies") or []:
-        if str(policy.get("name", "")).rsplit(".", 1)[-1] == name:
-            return {k: v for k, v in policy.items() if k != "name"}
-    return {}

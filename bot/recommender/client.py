@@ -1,13 +1,15 @@
 """The action server's side of the recommendation service: one short request, or nothing.
 
-A service that is down, slow or answering errors is `RecommenderUnavailable`, so the caller
-can fall back to the store database without the shopper noticing.
+A service that is down, slow, answering errors or answering without what a product card needs
+is `RecommenderUnavailable`, so the caller can fall back to the store database without the
+shopper noticing.
 """
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import aiohttp
@@ -21,10 +23,24 @@ class RecommenderUnavailable(RuntimeError):
 
 @dataclass(frozen=True)
 class Pick:
-    """A product the service recommends, and why."""
+    """A product the service recommends, why, and what its card shows: from the answer alone."""
 
     sku: str
+    title: str
+    price: Decimal
+    image_url: str
     reason: str
+
+
+def pick_of(result: dict[str, Any]) -> Pick:
+    """One result of the service's answer (bot/recommender/service.py `recommendation_json`)."""
+    return Pick(
+        sku=str(result["sku"]),
+        title=str(result["title"]),
+        price=Decimal(str(result["price"])),
+        image_url=str(result["image_url"]),
+        reason=str(result.get("reason") or ""),
+    )
 
 
 async def get_picks(
@@ -44,6 +60,8 @@ async def get_picks(
             if answer.status != 200:
                 raise RecommenderUnavailable(f"the service answered {answer.status}")
             body = await answer.json()
+        return [pick_of(r) for r in body.get("results", [])]
     except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
         raise RecommenderUnavailable(type(exc).__name__) from exc
-    return [Pick(str(r["sku"]), str(r.get("reason") or "")) for r in body.get("results", [])]
+    except (KeyError, TypeError, AttributeError, ArithmeticError) as exc:
+        raise RecommenderUnavailable(f"a malformed answer ({type(exc).__name__})") from exc

@@ -40,6 +40,8 @@ REQUEST_TIMEOUT_S = 10.0
 
 
 def recommendation_json(found: Recommendation) -> dict[str, Any]:
+    """One result: the product, why it is recommended, and all its card needs (the action
+    server draws the card from this alone: actions/product_cards.py `pick_card`)."""
     item = found.item
     return {
         "product_id": item.id,
@@ -48,6 +50,7 @@ def recommendation_json(found: Recommendation) -> dict[str, Any]:
         "category": item.category,
         "brand": item.brand,
         "price": f"{item.price:.2f}",
+        "image_url": item.image_url,
         "score": found.score,
         "reason": found.reasons[0],
         "reasons": found.reasons,

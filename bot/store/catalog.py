@@ -30,6 +30,8 @@ class CatalogItem:
     description: str
     attributes: tuple[str, ...]
     variants: tuple[Variant, ...]
+    image_url: str = ""
+    """Shown on the product's card; not part of what it is (`text`)."""
 
     @property
     def kind(self) -> str:
@@ -70,6 +72,7 @@ def item_from_product(product: Product) -> CatalogItem:
         description=product.description or "",
         attributes=tuple(str(a) for a in product.attributes or ()),
         variants=tuple(Variant(v.colour, v.size, v.stock) for v in product.variants),
+        image_url=product.image_url,
     )
 
 

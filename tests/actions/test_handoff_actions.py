@@ -186,3 +186,31 @@ def test_a_rating_outside_one_to_five_changes_nothing(
     assert texts(messages) == [RATING_RANGE]
     with store() as session:
         assert session.get(HandoffTicket, closed_ticket).rating is None
+
+
+def test_accepting_the_policys_offer_puts_its_trajectory_on_the_ticket(store: sessionmaker):
+    on_duty(store)
+    # Rasa stores the escalation policy's prediction metadata on its offer's action event.
+    offer = {
+        "event": "action",
+        "timestamp": 1_790_000_002,
+        "name": "action_offer_human",
+        "policy": "EscalationPolicy",
+        "confidence": 1.0,
+        "metadata": {"frustration": [0.52, 1.37]},
+    }
+    listen = {"event": "action", "timestamp": 1_790_000_004, "name": "action_listen"}
+    said_offer = {"event": "bot", "timestamp": 1_790_000_003, "text": OFFER}
+    tracker = make_tracker(
+        text="yes please", intent="affirm", earlier=[*EARLIER, offer, said_offer, listen]
+    )
+    run_action(ActionHandOver(), tracker)
+    with store() as session:
+        ticket = session.execute(select(HandoffTicket)).scalar_one()
+        assert ticket.frustration == [0.52, 1.37]
+        assert [m.author for m in ticket.messages] == [
+            "shopper",
+            "assistant",
+            "assistant",
+            "shopper",
+        ]

@@ -7,12 +7,8 @@ import random
 import torch
 
 from nlu_models.encoder import SentenceClassifier, load_tokenizer, packaged_base_model
-from nlu_models.fine_tuning import (
-    bucketing_applies,
-    length_bucketed_batches,
-    predict_logits,
-    random_batches,
-)
+from nlu_models.fine_tuning import bucketing_applies, length_bucketed_batches, random_batches
+from nlu_models.inference import predict_logits
 
 
 def test_every_example_is_in_exactly_one_batch_of_similar_lengths():
