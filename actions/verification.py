@@ -27,6 +27,7 @@ from bot.config import get_settings
 from bot.store.models import Order
 from bot.store.off_loop import StoreUnavailable
 from bot.store.orders import find_guest_order, find_order
+from bot.store.policies import store_email
 from bot.store.throttle import count_attempt, over_limit, refused_keys, verification_keys
 
 FOCUS_SLOT = "order_in_focus"
@@ -52,9 +53,10 @@ def _first(value: Any) -> str:
 
 
 def normalise_order_number(value: Any) -> str | None:
-    """The first real order number among the values (a pasted e-mail's "3-5 days" is none)."""
+    """The last real order number among the values, as the shopper's last word on it ("100270,
+    no wait, it's 100237"); a postcode or "3-5 days" among them is none."""
     values = value if isinstance(value, list) else [value]
-    matches = (ORDER_NUMBER.search(str(v or "")) for v in values)
+    matches = (ORDER_NUMBER.search(str(v or "")) for v in reversed(values))
     return next((m.group(1) for m in matches if m), None)
 
 
@@ -129,7 +131,7 @@ class VerifiedOrderForm(FormValidationAction):
     async def extract_order_number(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """The message's first real order number (Rasa keeps the last number it reads, which may
+        """The message's last real order number (Rasa keeps the last number it reads, which may
         be a postcode). A task that names no order is about the order it points at ("the second
         one"), or else the order in focus, when the shopper may see it."""
         entities = tracker.latest_message.get("entities") or []
@@ -149,6 +151,23 @@ class VerifiedOrderForm(FormValidationAction):
         if number and (identity.logged_in or number in identity.verified_orders):
             return {"order_number": number}
         return {}
+
+    async def extract_email(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """A pasted order e-mail holds the store's own address too: the shopper's is the last
+        other one (Rasa keeps the last address it reads)."""
+        entities = tracker.latest_message.get("entities") or []
+        found = [normalise_email(e.get("value")) for e in entities if e.get("entity") == "email"]
+        addresses = [a for a in found if a]
+        if len(set(addresses)) < 2:
+            return {}
+        try:
+            own = await in_store(store_email)
+        except StoreUnavailable:
+            return {}
+        theirs = [a for a in addresses if a != own]
+        return {"email": theirs[-1]} if theirs and own in addresses else {}
 
     def _check(self, session: Session, identity: Identity, number: str) -> str:
         order = find_order(session, number=number)

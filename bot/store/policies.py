@@ -30,3 +30,10 @@ def shipping_options(session: Session) -> list[ShippingOption]:
 def payment_methods(session: Session) -> list[PaymentMethod]:
     stmt = select(PaymentMethod).where(PaymentMethod.enabled.is_(True)).order_by(PaymentMethod.name)
     return list(session.execute(stmt).scalars())
+
+
+def store_email(session: Session) -> str | None:
+    """The address shoppers write to the store at (the contact policy's), lower case."""
+    policy = get_policy(session, topic="contact")
+    email = policy.params.get("email") if policy else None
+    return str(email).lower() if email else None

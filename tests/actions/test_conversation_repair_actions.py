@@ -12,7 +12,7 @@ from sqlalchemy.orm import sessionmaker
 
 from actions.address import ValidateAddressForm, corrected_address
 from actions.invoices import ValidateInvoiceForm
-from actions.orders import ValidateCancelForm
+from actions.orders import ValidateCancelForm, ValidateOrderStatusForm
 from actions.products import ActionProductDetails, ActionProductSearch, budget
 from actions.recommendations import resized
 from actions.returns import REFUND_TIMING, ActionRefundStatus, ValidateRefundForm
@@ -143,8 +143,9 @@ def test_a_whole_address_in_one_message_fills_street_postcode_and_town():
     }
 
 
-def test_the_first_real_order_number_among_several_readings_counts():
-    assert normalise_order_number(["3-5", "100237"]) == "100237"
+def test_the_last_real_order_number_among_several_readings_counts():
+    assert normalise_order_number(["3-5", "100237", "40"]) == "100237"
+    assert normalise_order_number(["100270", "100237"]) == "100237"
     assert normalise_order_number("order 100237") == "100237"
     assert normalise_order_number(["81669", "40"]) is None
 
@@ -216,3 +217,23 @@ def test_the_order_number_is_the_real_one_among_the_numbers_a_message_holds():
     form = ValidateInvoiceForm()
     extracted = asyncio.run(form.extract_order_number(CollectingDispatcher(), tracker, domain()))
     assert extracted == {"order_number": "100185"}
+
+
+def test_a_pasted_order_mail_is_proved_with_the_shoppers_address_not_the_stores(
+    store: sessionmaker,
+):
+    entities = [
+        {"entity": "email", "value": "maria.lopez@example.com"},
+        {"entity": "email", "value": "help@trailhead-outfitters.example"},
+    ]
+    tracker = make_tracker(
+        text="This e-mail was sent to maria.lopez@example.com. Questions? "
+        "help@trailhead-outfitters.example",
+        intent="order_status",
+        entities=entities,
+        slots={"email": "help@trailhead-outfitters.example"},
+        active_loop="order_status_form",
+    )
+    form = ValidateOrderStatusForm()
+    extracted = asyncio.run(form.extract_email(CollectingDispatcher(), tracker, domain()))
+    assert extracted == {"email": "maria.lopez@example.com"}
