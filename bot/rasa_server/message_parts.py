@@ -28,7 +28,7 @@ from nlu_models.request_hint import REQUEST_INTENT
 SENTENCE_END = re.compile(r"(?<=[.?!;])\s+(?=\S)|\s+[-–—]+\s+")
 QUESTION_WORDS = (
     "can|could|do|does|did|is|are|was|will|would|should|may|have|has|how|what|what's|whats"
-    "|when|where|where's|which|who|why|if"
+    "|when|where|where's|which|who|why|if|you|u"
 )
 JOINT = re.compile(
     rf",?\s+(?:and|n|&|also|plus|or)\s+(?:also\s+)?(?=(?:{QUESTION_WORDS})\b)", re.IGNORECASE

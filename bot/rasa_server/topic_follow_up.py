@@ -28,6 +28,8 @@ SURE_ALONE = 0.95
 """A message read this surely as something else on its own is a new request."""
 SURE_TOGETHER = 0.8
 """How sure the reading of both messages together must be that they ask the same question."""
+SURE_OTHER_QUESTION = 0.6
+"""A message read this surely as another store question on its own asks that question."""
 ACKNOWLEDGEMENTS = frozenset({"affirm", "deny", "thank", "goodbye", "greet", "stop"})
 NAMES_AN_ORDER = re.compile(r"(?<!\d)\d{6}(?!\d)|@")
 
@@ -48,6 +50,8 @@ async def continued_question(text: str, previous: Previous, parse: Parse) -> str
     alone, sure = reading(await parse(text))
     if alone == question or sure >= SURE_ALONE:
         return None
+    if alone in STORE_QUESTIONS and sure >= SURE_OTHER_QUESTION:
+        return None  # "also, what is your warranty?" after a payment question asks anew
     if alone in ACKNOWLEDGEMENTS and "?" not in text:
         return None  # "ok thanks" ends the question, it does not ask it again
     together, together_sure = reading(await parse(f"{earlier_text} {text}"))

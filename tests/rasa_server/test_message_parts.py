@@ -35,6 +35,10 @@ def test_pieces_are_sentences_and_questions_joined_by_and():
         "do you ship to Denmark?",
     ]
     assert texts("black shoes and a red cap") == ["black shoes and a red cap"]
+    assert texts("which payments you accept, and also you make price match?") == [
+        "which payments you accept",
+        "you make price match?",
+    ]
     assert texts("mail me at a.b@example.com please") == ["mail me at a.b@example.com please"]
     assert texts("order 100237 - is it shipped?") == ["order 100237", "is it shipped?"]
 

@@ -87,3 +87,12 @@ def test_a_continued_question_is_one_turn_with_its_intent():
     previous = before("you ship to Switzerland?", "shipping_info")
     asyncio.run(handle_in_parts(message, on_new_message, parse, previous))
     assert [(m.text, m.metadata[REQUEST_INTENT]) for m in received] == [(text, "shipping_info")]
+
+
+def test_another_store_question_asked_as_a_follow_up_is_asked_anew():
+    text = "Also, what is your warranty period?"
+    table = {
+        text: ("ask_warranty", 0.8),
+        f"do you take Klarna? {text}": ("payment_methods", 0.9),
+    }
+    assert continued(text, table, before("do you take Klarna?", "payment_methods")) is None
