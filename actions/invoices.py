@@ -8,14 +8,13 @@ import re
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
 from actions.base import StoreAction, reset
 from actions.identity import Identity
 from actions.info import policy_text
 from actions.masking import mask_email
-from actions.orders import ValidateOrderStatusForm, visible_order
+from actions.orders import QuestionForm, visible_order
 from actions.replies import NOT_IN_ACCOUNT
 from actions.store_access import in_store
 from actions.verification import FOCUS_SLOT, in_focus, normalise_order_number
@@ -50,22 +49,14 @@ def invoice_text(order: Order) -> str:
     )
 
 
-class ValidateInvoiceForm(ValidateOrderStatusForm):
+class ValidateInvoiceForm(QuestionForm):
     """An invoice question about one order proves the order first; a general one does not."""
 
     def name(self) -> str:
         return "validate_invoice_form"
 
-    async def required_slots(
-        self,
-        domain_slots: list[str],
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
-    ) -> list[str]:
-        if tracker.get_slot("requested_slot") is None and not about_an_order(tracker):
-            return []
-        return await super().required_slots(domain_slots, dispatcher, tracker, domain)
+    def asks_in_general(self, tracker: Tracker) -> bool:
+        return not about_an_order(tracker)
 
 
 class ActionInvoice(StoreAction):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, ClassVar
@@ -76,6 +77,26 @@ class ValidateOrderStatusForm(VerifiedOrderForm):
             and not tracker.get_slot("order_number")
             and not tracker.get_slot(FOCUS_SLOT)
         ):
+            return []
+        return await super().required_slots(domain_slots, dispatcher, tracker, domain)
+
+
+class QuestionForm(ValidateOrderStatusForm):
+    """A question about one of the shopper's orders proves the order first; a general one asks
+    nothing (the form's action answers it in general)."""
+
+    @abstractmethod
+    def asks_in_general(self, tracker: Tracker) -> bool:
+        """Whether the question the form starts on is about no order of the shopper's."""
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        if tracker.get_slot("requested_slot") is None and self.asks_in_general(tracker):
             return []
         return await super().required_slots(domain_slots, dispatcher, tracker, domain)
 

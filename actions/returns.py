@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from actions.base import StoreAction, as_text, reset
 from actions.identity import Identity, identity_of
 from actions.order_text import money
-from actions.orders import ValidateOrderStatusForm, visible_order
+from actions.orders import QuestionForm, visible_order
 from actions.ordinals import nth
 from actions.replies import NOT_IN_ACCOUNT, say_unavailable
 from actions.store_access import in_store
@@ -237,22 +237,14 @@ def asks_in_general(tracker: Tracker) -> bool:
     return not names_order and not FIRST_PERSON.search(str(message.get("text") or ""))
 
 
-class ValidateRefundForm(ValidateOrderStatusForm):
+class ValidateRefundForm(QuestionForm):
     """A question about the shopper's own refund proves the order first; a general one does not."""
 
     def name(self) -> str:
         return "validate_refund_form"
 
-    async def required_slots(
-        self,
-        domain_slots: list[str],
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
-    ) -> list[str]:
-        if tracker.get_slot("requested_slot") is None and asks_in_general(tracker):
-            return []
-        return await super().required_slots(domain_slots, dispatcher, tracker, domain)
+    def asks_in_general(self, tracker: Tracker) -> bool:
+        return asks_in_general(tracker)
 
 
 class ActionRefundStatus(StoreAction):
