@@ -166,31 +166,29 @@ def test_the_settings_command_reports_a_bad_value(
     assert "SHOPDESK_RECOMMENDER_ANN_ABOVE must be a whole number, got 'many'" in captured.err
 
 
+def bot_settings(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """`python -m bot settings` run as its own process with `env`."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "settings"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
 def test_python_m_bot_settings(clean_env: Path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("SHOPDESK_")}
     env.update(SHOPDESK_ENV="production", SHOPDESK_REDIS_HOST="redis.internal")
     for n, variable in enumerate(SECRET_VARIABLES.values()):
         env[variable] = f"{n}-a-production-secret-of-enough-length-0123456789"
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", "settings"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
+    done = bot_settings(env)
+    assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert "SHOPDESK_ENV=production" in lines and "SHOPDESK_REDIS_HOST=redis.internal" in lines
     assert "SHOPDESK_JWT_SECRET=0-a-…" in lines
     assert "production-secret" not in done.stdout
     env["SHOPDESK_ENV"] = "staging"
-    refused = subprocess.run(
-        [sys.executable, "-m", "bot", "settings"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    refused = bot_settings(env)
     assert refused.returncode == 2 and "SHOPDESK_ENV must be" in refused.stderr
