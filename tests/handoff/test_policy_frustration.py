@@ -8,9 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from rasa.engine.graph import ExecutionContext, GraphSchema
-from rasa.engine.storage.local_model_storage import LocalModelStorage
-from rasa.engine.storage.resource import Resource
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
     ActionExecuted,
@@ -19,14 +16,13 @@ from rasa.shared.core.events import (
     ConversationResumed,
     Event,
     SlotSet,
-    UserUttered,
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.config import PROJECT_ROOT
 from bot.handoff.transcript import EscalationSignal, escalation_signal, frustration_of
 from bot.rasa_config import policy_config
-from nlu_models.escalation_policy import EscalationPolicy, turns_since
+from nlu_models.escalation_policy import turns_since
 from nlu_models.frustration import (
     TRAJECTORY_METADATA,
     FrustrationSettings,
@@ -34,6 +30,7 @@ from nlu_models.frustration import (
     settings_of,
     trajectory,
 )
+from tests.nlu_models.escalation_helpers import make_policy, said
 
 OFFER = "action_offer_human"
 # Not the defaults: a handover computing with the defaults would give other numbers.
@@ -43,21 +40,6 @@ TUNED = {"negative_weight": 0.8, "decay": 0.7, "intensity_weight": 0.2, "thresho
 @pytest.fixture(scope="module")
 def domain() -> Domain:
     return Domain.load(str(PROJECT_ROOT / "domain.yml"))
-
-
-def policy(tmp_path: Path, **config: Any) -> EscalationPolicy:
-    return EscalationPolicy.create(
-        {**EscalationPolicy.get_default_config(), **config},
-        LocalModelStorage(tmp_path),
-        Resource("escalation"),
-        ExecutionContext(GraphSchema({}), "test"),
-    )
-
-
-def said(text: str, intent: str, negative: float) -> list[Event]:
-    scores = {"negative": negative, "neutral": 1 - negative, "positive": 0.0}
-    parse = {"intent": {"name": intent, "confidence": 0.9}, "sentiment": {"scores": scores}}
-    return [ActionExecuted("action_listen"), UserUttered(text, parse_data=parse)]
 
 
 def as_sent(events: list[Event]) -> list[dict[str, Any]]:
@@ -75,7 +57,7 @@ FURIOUS = [
 def test_accepting_the_offer_brings_the_trajectory_the_policy_escalated_on(
     tmp_path: Path, domain: Domain
 ):
-    tuned = policy(tmp_path, **TUNED)
+    tuned = make_policy(tmp_path, **TUNED)
     prediction = tuned.predict_action_probabilities(
         DialogueStateTracker.from_events("shopper", FURIOUS, domain.slots), domain
     )

@@ -5,9 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from rasa.engine.graph import ExecutionContext, GraphSchema
-from rasa.engine.storage.local_model_storage import LocalModelStorage
-from rasa.engine.storage.resource import Resource
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
     ActionExecuted,
@@ -22,6 +19,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.config import PROJECT_ROOT
 from nlu_models.escalation_policy import EscalationPolicy
+from tests.nlu_models.escalation_helpers import make_policy, said
 
 OFFER = "action_offer_human"
 
@@ -33,18 +31,7 @@ def domain() -> Domain:
 
 @pytest.fixture
 def policy(tmp_path: Path) -> EscalationPolicy:
-    return EscalationPolicy.create(
-        EscalationPolicy.get_default_config(),
-        LocalModelStorage(tmp_path),
-        Resource("escalation"),
-        ExecutionContext(GraphSchema({}), "test"),
-    )
-
-
-def said(text: str, intent: str, negative: float) -> list[Event]:
-    scores = {"negative": negative, "neutral": 1 - negative, "positive": 0.0}
-    parse = {"intent": {"name": intent, "confidence": 0.9}, "sentiment": {"scores": scores}}
-    return [ActionExecuted("action_listen"), UserUttered(text, parse_data=parse)]
+    return make_policy(tmp_path)
 
 
 def predicted(policy: EscalationPolicy, domain: Domain, events: list[Event]) -> str | None:
